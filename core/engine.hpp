@@ -1,0 +1,68 @@
+// The training engine: one run of one rule on one sequence of pairs, online or multi-epoch,
+// and the error measures (forgetting curve, last-N error, error matrix).
+#pragma once
+#include <Eigen/Dense>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/activation.hpp"
+#include "core/rules.hpp"
+
+namespace hds {
+
+enum class Centering {
+  none,     // μ = 0
+  dataset,  // μ = mean of the sequence's inputs, fixed (the authors' choice; our default)
+  running,  // μ = mean of the inputs presented so far, including the current one
+};
+enum class Protocol { online, multi_epoch };
+
+bool centering_from_name(const std::string& name, Centering& c);
+std::string centering_name(Centering c);
+
+// Everything that defines a run apart from its data and initial weights.
+struct TrainSpec {
+  Rule rule = Rule::hd;
+  Activation act = Activation::make(ActivationKind::sigmoid);
+  double eta = 0.1;
+  double weight_decay = 0.0;
+  Centering centering = Centering::dataset;
+  bool learn_bias = true;
+  Protocol protocol = Protocol::online;
+  int epochs = 1;          // multi_epoch only
+  bool reshuffle = false;  // multi_epoch: a fresh random order every epoch
+  int last_n = 20;
+  bool error_matrix = false;
+  // Error given to every pattern of a diverged run: the worst possible for targets in [0, 1].
+  double diverged_error = 1.0;
+};
+
+struct RunResult {
+  Eigen::VectorXd curve;         // error of pattern p after training; p = position in the sequence
+  double last_n_error = 0.0;     // mean of curve over the last_n most recently trained patterns
+  bool diverged = false;         // some output became non-finite
+  long diverged_step = -1;       // presentation (0-based, counting all epochs) where it did
+  Eigen::MatrixXd error_matrix;  // S × P: after step s (online) or epoch s (multi-epoch)
+  Eigen::MatrixXd W;             // final weights (n_in × n_out)
+  Eigen::VectorXd b;             // final bias
+  Eigen::VectorXd mu;            // final input offset
+  std::vector<int> last_order;   // presentation order of the final epoch
+};
+
+// Trains from (W0, b0) on the pairs (X.col(p), T.col(p)), p = 0..P−1 in sequence order.
+// X: n_in × P, T: n_out × P. `shuffle_seed` is used only when spec.reshuffle.
+// Never throws on divergence: the run is marked diverged and scored with diverged_error.
+RunResult train(const TrainSpec& spec, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
+                const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0, uint64_t shuffle_seed);
+
+// Error of every pattern: mean over output units of |h_j − t_j|. Sets `finite` to false if any
+// output is non-finite.
+Eigen::VectorXd pattern_errors(const Activation& act, const Eigen::MatrixXd& W, const Eigen::VectorXd& b,
+                               const Eigen::VectorXd& mu, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
+                               bool& finite);
+
+// Mean of the curve over the last n entries of `order` (the most recently trained patterns).
+double last_n_mean(const Eigen::VectorXd& curve, const std::vector<int>& order, int n);
+
+}  // namespace hds
