@@ -1,0 +1,33 @@
+// `hds`: the command line. The only place that catches errors: it prints one line and exits non-zero.
+#include <cstdio>
+#include <exception>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "hds_version.hpp"
+#include "tools/cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"hds: Hebbian-descent experiment suite (hetero-association, continual learning)"};
+  app.set_version_flag("--version", std::string("hds ") + HDS_VERSION + " (" + HDS_GIT_COMMIT + ")");
+  app.require_subcommand(1);
+  hds::cli::add_run_command(app);
+  hds::cli::add_data_command(app);
+  hds::cli::add_sweep_command(app);
+  hds::cli::add_inspect_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const hds::UserError& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "hds: error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "hds: internal error: {}\n", e.what());
+    return 3;
+  }
+  return 0;
+}
