@@ -45,7 +45,29 @@ double last_n_mean(const Eigen::VectorXd& curve, const std::vector<int>& order, 
   return sum / k;
 }
 
+bool engine_from_name(const std::string& name, EngineKind& e) {
+  if (name == "auto") e = EngineKind::auto_select;
+  else if (name == "direct") e = EngineKind::direct;
+  else if (name == "gram") e = EngineKind::gram;
+  else return false;
+  return true;
+}
+
+std::string engine_name(EngineKind e) {
+  switch (e) {
+    case EngineKind::auto_select: return "auto";
+    case EngineKind::direct: return "direct";
+    case EngineKind::gram: return "gram";
+  }
+  return "?";
+}
+
 RunResult train(const TrainSpec& spec, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
+                const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0, uint64_t shuffle_seed) {
+  return train_direct(spec, X, T, W0, b0, shuffle_seed);
+}
+
+RunResult train_direct(const TrainSpec& spec, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
                 const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0, uint64_t shuffle_seed) {
   const int P = static_cast<int>(X.cols());
   const int n_in = static_cast<int>(X.rows());

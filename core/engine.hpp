@@ -17,9 +17,15 @@ enum class Centering {
   running,  // μ = mean of the inputs presented so far, including the current one
 };
 enum class Protocol { online, multi_epoch };
+// Which implementation trains: `direct` updates W pattern by pattern; `gram` works in the space of
+// the P training patterns (outer-product rules only, see gram_engine.hpp); `auto` picks gram where
+// it applies and is exact.
+enum class EngineKind { auto_select, direct, gram };
 
 bool centering_from_name(const std::string& name, Centering& c);
 std::string centering_name(Centering c);
+bool engine_from_name(const std::string& name, EngineKind& e);
+std::string engine_name(EngineKind e);
 
 // Everything that defines a run apart from its data and initial weights.
 struct TrainSpec {
@@ -36,6 +42,7 @@ struct TrainSpec {
   bool error_matrix = false;
   // Error given to every pattern of a diverged run: the worst possible for targets in [0, 1].
   double diverged_error = 1.0;
+  EngineKind engine = EngineKind::auto_select;
 };
 
 struct RunResult {
@@ -48,12 +55,18 @@ struct RunResult {
   Eigen::VectorXd b;             // final bias
   Eigen::VectorXd mu;            // final input offset
   std::vector<int> last_order;   // presentation order of the final epoch
+  EngineKind engine_used = EngineKind::direct;
 };
 
 // Trains from (W0, b0) on the pairs (X.col(p), T.col(p)), p = 0..P−1 in sequence order.
 // X: n_in × P, T: n_out × P. `shuffle_seed` is used only when spec.reshuffle.
 // Never throws on divergence: the run is marked diverged and scored with diverged_error.
+// Dispatches on spec.engine.
 RunResult train(const TrainSpec& spec, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
+                const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0, uint64_t shuffle_seed);
+
+// The direct path: W updated pattern by pattern. Works for every rule and centering.
+RunResult train_direct(const TrainSpec& spec, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
                 const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0, uint64_t shuffle_seed);
 
 // Error of every pattern: mean over output units of |h_j − t_j|. Sets `finite` to false if any
