@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <numeric>
+#include <stdexcept>
 
+#include "core/gram_engine.hpp"
 #include "core/rng.hpp"
 
 namespace hds {
@@ -64,7 +66,26 @@ std::string engine_name(EngineKind e) {
 
 RunResult train(const TrainSpec& spec, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
                 const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0, uint64_t shuffle_seed) {
-  return train_direct(spec, X, T, W0, b0, shuffle_seed);
+  const bool supported = gram_supports(spec);
+  bool use_gram = false;
+  switch (spec.engine) {
+    case EngineKind::direct: break;
+    case EngineKind::gram:
+      if (!supported)
+        throw std::invalid_argument("engine 'gram' trains only the rules hd, gd, hebb and cov with centering "
+                                    "'none' or 'dataset' (this run: rule '" + rule_name(spec.rule) +
+                                    "', centering '" + centering_name(spec.centering) +
+                                    "'); use engine 'auto' or 'direct'");
+      use_gram = true;
+      break;
+    case EngineKind::auto_select:
+      // The Gram data is built for this run alone here, so gram must win including that cost.
+      use_gram = supported && gram_preferred(spec, static_cast<int>(X.cols()), static_cast<int>(X.rows()),
+                                             static_cast<int>(T.rows()), false);
+      break;
+  }
+  if (!use_gram) return train_direct(spec, X, T, W0, b0, shuffle_seed);
+  return train_gram(spec, *prepare_gram(X, T, W0, b0, spec.centering), shuffle_seed);
 }
 
 RunResult train_direct(const TrainSpec& spec, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,

@@ -1,0 +1,383 @@
+// The Gram-space engine (the algebra is in gram_engine.hpp).
+#include "core/gram_engine.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+#include "core/rng.hpp"
+
+namespace hds {
+namespace {
+
+// Beyond this pre-activation magnitude a run continues on the direct path: the run is diverging
+// (or about to), and only the direct arithmetic tells at which step a value becomes non-finite.
+constexpr double kSafeMagnitude = 1e100;
+// The scale γ is folded into D and α when it leaves [kTiny, kHuge], so that the coefficients
+// η/γ stay far from overflow however long the decay runs (0.9^100000 underflows).
+constexpr double kTiny = 1e-30;
+constexpr double kHuge = 1e30;
+
+// Eigen parallelises large products with OpenMP outside parallel regions, and its blocking (hence
+// its rounding) depends on the thread count; a run must not. omp_set_num_threads only changes the
+// calling thread's setting, so this is safe while other threads run.
+class SingleThreaded {
+ public:
+  SingleThreaded() : saved_(omp_get_max_threads()) { omp_set_num_threads(1); }
+  ~SingleThreaded() { omp_set_num_threads(saved_); }
+  SingleThreaded(const SingleThreaded&) = delete;
+  SingleThreaded& operator=(const SingleThreaded&) = delete;
+
+ private:
+  int saved_;
+};
+
+bool within_safe(const Eigen::Ref<const Eigen::MatrixXd>& m) {
+  return (m.array().abs() <= kSafeMagnitude).all();  // false for NaN too
+}
+
+// One run's state. In gram mode W = γ (α W₀ + U Dᵀ); once a value grows past kSafeMagnitude it
+// switches for good to direct mode, where W is explicit and every step is train_direct's.
+class GramRun {
+ public:
+  GramRun(const TrainSpec& spec, const GramData& g)
+      : spec_(spec),
+        g_(g),
+        U_(g.u_matrix(spec.rule)),
+        Kt_(g.kt_matrix(spec.rule)),
+        symmetric_K_(&Kt_ == &g.Kt),
+        online_(spec.protocol == Protocol::online),
+        forward_free_(spec.rule == Rule::hebb || spec.rule == Rule::cov),
+        D_(Eigen::MatrixXd::Zero(g.n_out, g.P)),
+        b_(g.b0),
+        a_(g.n_out),
+        h_(g.n_out),
+        xc_(g.n_in) {
+    if (spec.error_matrix) {
+      A_.resize(g.n_out, g.P);
+      H_.resize(g.n_out, g.P);
+      if (online_) {
+        Z_ = g.G0;
+        krow_.resize(g.P);
+      }
+    }
+  }
+
+  bool direct_mode() const { return direct_; }
+  const Eigen::VectorXd& bias() const { return b_; }
+  const Eigen::MatrixXd& weights() const { return W_; }
+
+  // The forward pass of pattern p with the current weights into a_, h_. False when non-finite
+  // (the direct path's divergence test). Skipped for hebb and cov while a bound on |a| proves it
+  // finite: their update does not read h.
+  bool forward(int p) {
+    if (!direct_) {
+      if (forward_free_ && a_bound() <= kSafeMagnitude) return true;
+      gram_preactivation(p);
+      if (!within_safe(a_)) switch_to_direct();
+    }
+    if (direct_) {
+      xc_ = g_.x_tilde().col(p);
+      a_.noalias() = W_.transpose() * xc_;
+      a_ += b_;
+    }
+    spec_.act.apply(a_, h_);
+    return a_.allFinite() && h_.allFinite();
+  }
+
+  // W ← (1 − ω) W + η u dᵀ, b ← b + η Δb for pattern p, after forward(p).
+  void update(int p) {
+    rule_step(spec_.rule, spec_.act, xc_, g_.X.col(p), a_, h_, g_.T.col(p), g_.means, step_);
+    if (direct_) {
+      apply_step(step_, spec_.eta, spec_.weight_decay, spec_.learn_bias, W_, b_);
+      return;
+    }
+    const double c = 1.0 - spec_.weight_decay;
+    if (c != 1.0) {
+      const double next = gamma_ * c;
+      if (std::abs(next) >= kTiny && std::abs(next) <= kHuge) {
+        gamma_ = next;
+      } else {
+        D_.leftCols(hi_) *= next;
+        alpha_ *= next;
+        d_sum_ *= std::abs(next);
+        gamma_ = 1.0;
+      }
+    }
+    const double coef = spec_.eta / gamma_;
+    D_.col(p) += coef * step_.d;
+    hi_ = std::max(hi_, p + 1);
+    d_sum_ += std::abs(coef) * step_.d.cwiseAbs().maxCoeff();
+    if (spec_.learn_bias) b_.noalias() += spec_.eta * step_.db;
+    if (Z_.size()) update_projection(p, c);
+  }
+
+  // Errors of all patterns with the current weights into `row` (pattern_errors' semantics: false
+  // when an output is non-finite).
+  bool errors(Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> row) {
+    if (!direct_) {
+      if (Z_.size()) {
+        A_ = Z_;
+      } else {
+        all_preactivations_without_bias();
+      }
+      A_.colwise() += b_;
+      if (within_safe(A_)) {
+        spec_.act.apply(A_, H_);
+        if (H_.allFinite()) {
+          row = (H_ - g_.T).cwiseAbs().colwise().mean();
+          return true;
+        }
+      }
+      rebuild_weights(W_);
+      return errors_from(W_, row);
+    }
+    return errors_from(W_, row);
+  }
+
+  // The final errors (never through the online projection Z, so that they do not depend on
+  // whether an error matrix was asked for).
+  bool final_errors(Eigen::VectorXd& curve) {
+    curve.resize(g_.P);
+    if (!direct_) {
+      if (!A_.size()) {
+        A_.resize(g_.n_out, g_.P);
+        H_.resize(g_.n_out, g_.P);
+      }
+      all_preactivations_without_bias();
+      A_.colwise() += b_;
+      if (within_safe(A_)) {
+        spec_.act.apply(A_, H_);
+        if (H_.allFinite()) {
+          curve = (H_ - g_.T).cwiseAbs().colwise().mean().transpose();
+          return true;
+        }
+      }
+      switch_to_direct();
+    }
+    bool finite = true;
+    curve = pattern_errors(spec_.act, W_, b_, g_.mu, g_.X, g_.T, finite);
+    return finite;
+  }
+
+  // W = γ (α W₀ + U Dᵀ); in direct mode W is explicit already.
+  void rebuild_weights(Eigen::MatrixXd& W) const {
+    if (direct_) {
+      W = W_;
+      return;
+    }
+    W = alpha_ * g_.W0;
+    if (hi_ > 0) W.noalias() += U_.leftCols(hi_) * D_.leftCols(hi_).transpose();
+    W *= gamma_;
+  }
+
+  void switch_to_direct() {
+    if (direct_) return;
+    rebuild_weights(W_);
+    direct_ = true;
+  }
+
+ private:
+  // a = γ (α G₀[:, p] + D K[p, :]ᵀ) + b; only the first hi_ columns of D have been touched.
+  void gram_preactivation(int p) {
+    if (hi_ > 0) {
+      a_.noalias() = D_.leftCols(hi_) * Kt_.col(p).head(hi_);
+    } else {
+      a_.setZero();
+    }
+    a_ += alpha_ * g_.G0.col(p);
+    a_ *= gamma_;
+    a_ += b_;
+  }
+
+  // A = γ (α G₀ + D K ᵀ) without the bias, for all patterns at once.
+  void all_preactivations_without_bias() {
+    A_ = alpha_ * g_.G0;
+    if (hi_ > 0) A_.noalias() += D_.leftCols(hi_) * Kt_.topRows(hi_);
+    A_ *= gamma_;
+  }
+
+  // Z = Wᵀ X̃ after the step on pattern q: Z ← (1 − ω) Z + η d K[:, q]ᵀ, with K[j, q] = Kt(q, j).
+  void update_projection(int q, double c) {
+    if (symmetric_K_) {
+      krow_ = Kt_.col(q);
+    } else {
+      krow_ = Kt_.row(q).transpose();
+    }
+    for (int j = 0; j < g_.P; ++j) {
+      if (c != 1.0) Z_.col(j) *= c;
+      Z_.col(j) += (spec_.eta * krow_[j]) * step_.d;
+    }
+  }
+
+  // |a| ≤ |γ| (|α| max|G₀| + Σ_q ‖D_q‖∞ max|K|) + ‖b‖∞, where d_sum_ bounds Σ_q ‖D_q‖∞.
+  double a_bound() const {
+    return std::abs(gamma_) * (std::abs(alpha_) * g_.g0_max + d_sum_ * g_.k_max) +
+           b_.cwiseAbs().maxCoeff();
+  }
+
+  bool errors_from(const Eigen::MatrixXd& W, Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> row) const {
+    bool finite = true;
+    row = pattern_errors(spec_.act, W, b_, g_.mu, g_.X, g_.T, finite).transpose();
+    return finite;
+  }
+
+  const TrainSpec& spec_;
+  const GramData& g_;
+  const Eigen::MatrixXd& U_;
+  const Eigen::MatrixXd& Kt_;
+  const bool symmetric_K_;
+  const bool online_;
+  const bool forward_free_;
+
+  bool direct_ = false;
+  Eigen::MatrixXd D_;
+  double gamma_ = 1.0, alpha_ = 1.0;
+  double d_sum_ = 0.0;
+  int hi_ = 0;  // columns [hi_, P) of D are still zero
+  Eigen::VectorXd b_;
+  Eigen::MatrixXd W_;  // direct mode only (and the rebuilt W at the end)
+
+  Eigen::VectorXd a_, h_, xc_, krow_;
+  Eigen::MatrixXd Z_;     // online error matrix: Wᵀ X̃, updated by rank one per step
+  Eigen::MatrixXd A_, H_;  // all patterns' pre-activations and outputs
+  RuleStep step_;
+};
+
+}  // namespace
+
+std::shared_ptr<const GramData> prepare_gram(const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
+                                             const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0,
+                                             Centering centering) {
+  if (centering == Centering::running)
+    throw std::invalid_argument("prepare_gram: centering 'running' changes μ every step; use the direct engine");
+  if (X.cols() != T.cols() || W0.rows() != X.rows() || W0.cols() != T.rows() || b0.size() != T.rows())
+    throw std::invalid_argument("prepare_gram: shapes do not match (X n_in×P, T n_out×P, W0 n_in×n_out, b0 n_out)");
+  SingleThreaded single;
+  auto g = std::make_shared<GramData>();
+  g->centering = centering;
+  g->P = static_cast<int>(X.cols());
+  g->n_in = static_cast<int>(X.rows());
+  g->n_out = static_cast<int>(T.rows());
+  g->X = X;
+  g->T = T;
+  g->W0 = W0;
+  g->b0 = b0;
+  g->means.x = X.rowwise().mean();
+  g->means.t = T.rowwise().mean();
+  if (centering == Centering::dataset) {
+    g->mu = g->means.x;
+    g->Xc = X.colwise() - g->mu;
+  } else {
+    g->mu = Eigen::VectorXd::Zero(g->n_in);
+    g->Xcov = X.colwise() - g->means.x;
+  }
+  const Eigen::MatrixXd& Xt = g->x_tilde();
+  g->G0.noalias() = W0.transpose() * Xt;
+  // K = X̃ᵀX̃ from one triangle, so that it is exactly symmetric (the online projection reads its
+  // columns as rows).
+  g->Kt = Eigen::MatrixXd::Zero(g->P, g->P);
+  g->Kt.selfadjointView<Eigen::Lower>().rankUpdate(Xt.transpose());
+  g->Kt.triangularView<Eigen::StrictlyUpper>() = g->Kt.transpose();
+  if (g->Xcov.size()) g->Kt_cov.noalias() = g->Xcov.transpose() * Xt;
+  g->g0_max = g->G0.size() ? g->G0.cwiseAbs().maxCoeff() : 0.0;
+  g->k_max = g->Kt.size() ? g->Kt.cwiseAbs().maxCoeff() : 0.0;
+  if (g->Kt_cov.size()) g->k_max = std::max(g->k_max, g->Kt_cov.cwiseAbs().maxCoeff());
+  return g;
+}
+
+bool gram_supports(const TrainSpec& spec) {
+  return is_outer_product_rule(spec.rule) && spec.centering != Centering::running;
+}
+
+bool gram_preferred(const TrainSpec& spec, int P, int n_in, int n_out, bool prep_shared) {
+  // Multiply-adds per output unit. direct: a forward and a rank-one update of W per step (2 n_in),
+  // the final errors (n_in P), an online error row (n_in P) per step. gram: a gemv over the touched
+  // columns of D per step (P/2 on average in the first epoch, P after), the final errors (P²), the
+  // rebuilt W (n_in P), an online error row (P) per step.
+  const bool online = spec.protocol == Protocol::online;
+  const double epochs = online ? 1.0 : std::max(spec.epochs, 0);
+  const double p = P, ni = n_in, no = std::max(n_out, 1);
+  const double steps = epochs * p;
+  double direct = steps * 2.0 * ni + ni * p;
+  double gram = (epochs > 0 ? p * p * (epochs - 0.5) : 0.0) + p * p + ni * p;
+  if (spec.error_matrix) {
+    direct += (online ? steps : epochs) * ni * p;
+    gram += online ? steps * p : epochs * p * p;
+  }
+  if (!prep_shared) gram += ni * p + 0.5 * p * p * ni / no;
+  return gram < direct;
+}
+
+RunResult train_gram(const TrainSpec& spec, const GramData& g, uint64_t shuffle_seed, bool final_weights) {
+  if (!gram_supports(spec))
+    throw std::invalid_argument("train_gram: rule '" + rule_name(spec.rule) + "' with centering '" +
+                                centering_name(spec.centering) +
+                                "' is not an outer-product run with fixed μ; use the direct engine");
+  if (spec.centering != g.centering)
+    throw std::invalid_argument("train_gram: the GramData was prepared for centering '" +
+                                centering_name(g.centering) + "', the run asks for '" +
+                                centering_name(spec.centering) + "'");
+  SingleThreaded single;
+  const int P = g.P;
+  const bool online = spec.protocol == Protocol::online;
+  const int epochs = online ? 1 : spec.epochs;
+  const int S = online ? P : std::max(epochs, 0);
+
+  RunResult r;
+  r.engine_used = EngineKind::gram;
+  r.mu = g.mu;
+  if (spec.error_matrix) r.error_matrix.setConstant(S, P, spec.diverged_error);
+
+  GramRun run(spec, g);
+  std::vector<int> order(P);
+  std::iota(order.begin(), order.end(), 0);
+  Rng shuffle_rng(shuffle_seed);
+
+  long presentation = 0;
+  for (int e = 0; e < epochs && !r.diverged; ++e) {
+    if (spec.reshuffle && !online)
+      for (int i = P - 1; i > 0; --i) std::swap(order[i], order[shuffle_rng.below(i + 1)]);
+    for (int k = 0; k < P; ++k, ++presentation) {
+      const int p = order[k];
+      if (!run.forward(p)) {
+        r.diverged = true;
+        r.diverged_step = presentation;
+        break;
+      }
+      run.update(p);
+      if (spec.error_matrix && online && !run.errors(r.error_matrix.row(k)))
+        r.error_matrix.row(k).setConstant(spec.diverged_error);
+    }
+    if (spec.error_matrix && !online && !r.diverged && !run.errors(r.error_matrix.row(e)))
+      r.error_matrix.row(e).setConstant(spec.diverged_error);
+  }
+  r.last_order = order;
+
+  if (!r.diverged) {
+    const bool finite = run.final_errors(r.curve);
+    if (final_weights || run.direct_mode()) run.rebuild_weights(r.W);
+    if (!finite || !r.W.allFinite()) {
+      r.diverged = true;
+      r.diverged_step = presentation;
+    }
+  } else {
+    run.rebuild_weights(r.W);
+  }
+  r.b = run.bias();
+  if (r.diverged) {
+    r.curve = Eigen::VectorXd::Constant(P, spec.diverged_error);
+    if (spec.error_matrix) {
+      const long from = online ? r.diverged_step : r.diverged_step / std::max(P, 1);
+      for (long s = std::max<long>(from, 0); s < S; ++s) r.error_matrix.row(s).setConstant(spec.diverged_error);
+    }
+  }
+  r.last_n_error = last_n_mean(r.curve, r.last_order, spec.last_n);
+  return r;
+}
+
+}  // namespace hds

@@ -1,0 +1,79 @@
+// The Gram-space engine: trains the outer-product rules (hd, gd, hebb, cov) in the space of the P
+// training patterns instead of the n_in × n_out weight space.
+//
+// Every step of these rules is W ← (1 − ω) W + η u dᵀ, so W never leaves the form
+//     W = γ (α W₀ + U Dᵀ)                 U = X̃ (or X − x̄1ᵀ for cov), D: n_out × P coefficients
+// (D's column q sums the η d of every presentation of pattern q, divided by the scale γ current then).
+// The pre-activation of pattern p is therefore
+//     a_p = γ (α G₀[:, p] + D K[p, :]ᵀ) + b      G₀ = W₀ᵀ X̃,   K = X̃ᵀ U   (the cross-Gram matrix)
+// and a whole run costs O(P · n_out) per step plus O(P² · n_out) for the final errors, once G₀ and K
+// are known. Both depend only on the data, W₀ and the centering, so GramData computes them once per
+// repetition and every grid point (η, ω, rule, activation, protocol) shares them.
+//
+// Exactness: the results equal train_direct's up to rounding (tests/test_gram.cpp checks ~1e-12).
+// Divergence: as soon as a pre-activation leaves ±kSafeMagnitude (or is non-finite) the run rebuilds
+// W and continues on the direct path, so non-finite values are detected by the very arithmetic of
+// train_direct and the diverged step agrees.
+#pragma once
+#include <Eigen/Dense>
+#include <cstdint>
+#include <memory>
+
+#include "core/engine.hpp"
+#include "core/rules.hpp"
+
+namespace hds {
+
+// One repetition's data, initial weights and the products every run of it needs. Immutable once
+// built, so one instance can serve many runs on many threads.
+struct GramData {
+  Centering centering = Centering::dataset;
+  int P = 0, n_in = 0, n_out = 0;
+  Eigen::MatrixXd X, T;   // n_in × P inputs, n_out × P targets (sequence order)
+  Eigen::MatrixXd W0;     // n_in × n_out
+  Eigen::VectorXd b0;     // n_out
+  SequenceMeans means;    // x̄, t̄ (cov)
+  Eigen::VectorXd mu;     // μ: x̄ (dataset) or 0 (none)
+  Eigen::MatrixXd Xc;     // X̃ = X − μ1ᵀ; empty for centering none (then X̃ = X)
+  Eigen::MatrixXd Xcov;   // X − x̄1ᵀ, cov's u; empty for centering dataset (then it is X̃)
+  Eigen::MatrixXd G0;     // W₀ᵀ X̃, n_out × P
+  Eigen::MatrixXd Kt;     // Kᵀ for U = X̃: X̃ᵀX̃, exactly symmetric; column p is K's row p
+  Eigen::MatrixXd Kt_cov; // Kᵀ = (X − x̄1ᵀ)ᵀ X̃ for cov; empty for centering dataset (then it is Kt)
+  double g0_max = 0.0;    // max |G₀|
+  double k_max = 0.0;     // max |K| over both Gram matrices
+
+  const Eigen::MatrixXd& x_tilde() const { return Xc.size() ? Xc : X; }
+  const Eigen::MatrixXd& u_matrix(Rule rule) const {
+    return rule == Rule::cov && Xcov.size() ? Xcov : x_tilde();
+  }
+  const Eigen::MatrixXd& kt_matrix(Rule rule) const {
+    return rule == Rule::cov && Kt_cov.size() ? Kt_cov : Kt;
+  }
+};
+
+// Builds the shared data of one repetition: X n_in × P, T n_out × P, W0 n_in × n_out, b0 n_out.
+// Costs O(P² n_in + P n_in n_out) (twice the Gram product for centering none, where cov needs its own).
+// Throws std::invalid_argument for centering `running` or inconsistent shapes.
+std::shared_ptr<const GramData> prepare_gram(const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
+                                             const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0,
+                                             Centering centering);
+
+// True when the Gram engine can train `spec` exactly: an outer-product rule and centering none or dataset.
+bool gram_supports(const TrainSpec& spec);
+
+// True when, by a flop count, the Gram engine is expected to be faster than the direct path for a
+// run of this shape. `prep_shared`: the GramData is amortised over many runs (the sweeper), so its
+// cost is left out; false when it is built for this run alone (train()).
+// Roughly: online without an error matrix favours gram while P < 1.3 n_in (shared) or P < n_in;
+// an online error matrix always favours gram (O(P n_out) per step instead of O(P n_in n_out)).
+bool gram_preferred(const TrainSpec& spec, int P, int n_in, int n_out, bool prep_shared);
+
+// One run on the Gram engine; the same result as train_direct(spec, g.X, g.T, g.W0, g.b0,
+// shuffle_seed) up to rounding, with engine_used = gram. spec.centering must equal g.centering.
+// `final_weights` false skips rebuilding W at the end (an O(n_in P n_out) product the sweeper does
+// not need for most grid points): RunResult::W is then left empty, everything else is filled.
+// Single-threaded: the products run on the calling thread only, whatever the OpenMP setting.
+RunResult train_gram(const TrainSpec& spec, const GramData& g, uint64_t shuffle_seed,
+                     bool final_weights = true);
+
+}  // namespace hds
