@@ -7,8 +7,10 @@
 #include "core/error.hpp"
 #include "hds_version.hpp"
 #include "tools/cli/commands.hpp"
+#include "tools/lib/provenance.hpp"
 
 int main(int argc, char** argv) {
+  hds::prov::set_command_line(hds::prov::join_args(argc, argv));
   CLI::App app{"hds: Hebbian-descent experiment suite (hetero-association, continual learning)"};
   app.set_version_flag("--version", std::string("hds ") + HDS_VERSION + " (" + HDS_GIT_COMMIT + ")");
   app.require_subcommand(1);

@@ -1,0 +1,256 @@
+// Experiment configuration: YAML -> ExperimentConfig with validation, and back to YAML.
+#include "tools/lib/config.hpp"
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+
+namespace hds::cfg {
+namespace {
+
+const std::vector<std::string> kSourceNames = {"rand", "randn", "npy", "csv", "mnist", "cifar", "connect", "adult"};
+const std::vector<std::string> kStoreNames = {"patterns", "weights", "error_matrix"};
+
+std::vector<std::string> source_keys(const std::string& name) {
+  if (name == "rand") return {"dataset", "dim", "p"};
+  if (name == "randn") return {"dataset", "dim", "mean", "sd"};
+  if (name == "npy" || name == "csv") return {"dataset", "file"};
+  if (name == "cifar") return {"dataset", "split", "gray", "data_dir"};
+  return {"dataset", "split", "data_dir"};
+}
+
+data::SourceSpec parse_source(const YAML::Node& node, const std::string& key, const YamlContext& ctx) {
+  data::SourceSpec s;
+  if (!node.IsDefined() || node.IsNull())
+    throw UserError(fmt::format("{}: missing key '{}' (e.g. '{}: {{dataset: rand, dim: 200}}')", ctx.file(), key, key));
+  if (node.IsScalar()) {
+    s.name = ctx.choice_of(node, key, kSourceNames);
+    return s;
+  }
+  ctx.require_map(node, key);
+  if (!node["dataset"].IsDefined())
+    ctx.fail(node, fmt::format("key '{}': missing 'dataset' (one of rand, randn, npy, csv, mnist, cifar, connect, adult)", key));
+  s.name = ctx.choice_of(node["dataset"], key + ".dataset", kSourceNames);
+  ctx.check_keys(node, source_keys(s.name), key + " (dataset " + s.name + ")");
+  s.dim = static_cast<int>(ctx.get_int(node, "dim", s.dim));
+  if (s.dim < 1 || s.dim > 1000000) ctx.fail(node["dim"], fmt::format("key '{}.dim' must be in 1..1000000, got {}", key, s.dim));
+  s.p = ctx.get_double(node, "p", s.p);
+  if (s.p < 0 || s.p > 1) ctx.fail(node["p"], fmt::format("key '{}.p' must be in [0, 1], got {}", key, s.p));
+  s.mean = ctx.get_double(node, "mean", s.mean);
+  s.sd = ctx.get_double(node, "sd", s.sd);
+  if (s.sd < 0) ctx.fail(node["sd"], fmt::format("key '{}.sd' must be >= 0, got {}", key, s.sd));
+  s.file = ctx.get_string(node, "file", "");
+  if ((s.name == "npy" || s.name == "csv") && s.file.empty())
+    ctx.fail(node, fmt::format("key '{}': dataset {} needs 'file: path/to/data.{}'", key, s.name, s.name));
+  s.split = ctx.get_string(node, "split", s.split);
+  s.data_dir = ctx.get_string(node, "data_dir", "");
+  if (const YAML::Node g = node["gray"]; g.IsDefined()) {
+    if (!g.IsSequence() || g.size() != 3)
+      ctx.fail(g, fmt::format("key '{}.gray': expected three weights [R, G, B], got {}", key, show(g)));
+    for (int i = 0; i < 3; ++i) {
+      double w = 0;
+      if (!YAML::convert<double>::decode(g[i], w) || w < 0)
+        ctx.fail(g, fmt::format("key '{}.gray': weights must be numbers >= 0, got {}", key, show(g)));
+      s.gray[i] = w;
+    }
+  }
+  return s;
+}
+
+Activation parse_activation(const YAML::Node& node, const YamlContext& ctx) {
+  ActivationKind kind = ActivationKind::sigmoid;
+  YAML::Node name_node = node;
+  if (node.IsMap()) {
+    ctx.check_keys(node, {"name", "alpha", "lambda"}, "activation");
+    name_node.reset(node["name"]);
+    if (!name_node.IsDefined()) ctx.fail(node, "key 'activation': missing 'name' (e.g. {name: leaky_rectifier, alpha: 0.01})");
+  }
+  activation_from_name(ctx.choice_of(name_node, "activation", activation_names()), kind);
+  Activation a = Activation::make(kind);
+  if (node.IsMap()) {
+    const bool has_alpha = kind == ActivationKind::leaky_rectifier || kind == ActivationKind::exponential_linear ||
+                           kind == ActivationKind::scaled_tanh || kind == ActivationKind::selu;
+    if (node["alpha"].IsDefined() && !has_alpha)
+      ctx.fail(node["alpha"], fmt::format("key 'activation.alpha': {} has no parameter alpha", a.name()));
+    if (node["lambda"].IsDefined() && kind != ActivationKind::selu)
+      ctx.fail(node["lambda"], fmt::format("key 'activation.lambda': only selu has lambda, not {}", a.name()));
+    a.alpha = ctx.get_double(node, "alpha", a.alpha);
+    a.lambda = ctx.get_double(node, "lambda", a.lambda);
+    if (kind == ActivationKind::scaled_tanh && a.alpha <= 0)
+      ctx.fail(node["alpha"], fmt::format("key 'activation.alpha' must be > 0 for scaled_tanh, got {}", a.alpha));
+  }
+  return a;
+}
+
+InitSpec parse_init(const YAML::Node& node, const YamlContext& ctx) {
+  InitSpec s;
+  const std::vector<std::string> names = {"glorot", "zero", "normal", "from"};
+  YAML::Node name_node = node;
+  if (node.IsMap()) {
+    ctx.check_keys(node, {"name", "sigma", "file", "repetition"}, "init");
+    name_node.reset(node["name"]);
+    if (!name_node.IsDefined()) ctx.fail(node, "key 'init': missing 'name' (glorot, zero, normal or from)");
+  }
+  const std::string name = ctx.choice_of(name_node, "init", names);
+  s.kind = name == "glorot" ? InitKind::glorot : name == "zero" ? InitKind::zero
+         : name == "normal" ? InitKind::normal : InitKind::from;
+  if (node.IsMap()) {
+    s.sigma = ctx.get_double(node, "sigma", s.sigma);
+    if (s.sigma < 0) ctx.fail(node["sigma"], fmt::format("key 'init.sigma' must be >= 0, got {}", s.sigma));
+    s.file = ctx.get_string(node, "file", "");
+    s.repetition = static_cast<int>(ctx.get_int(node, "repetition", -1));
+  }
+  if (s.kind == InitKind::from && s.file.empty())
+    ctx.fail(node, "key 'init': 'from' needs a result file: init: {name: from, file: results/earlier.h5}");
+  return s;
+}
+
+}  // namespace
+
+const std::vector<std::string>& experiment_keys() {
+  static const std::vector<std::string> keys = {
+      "name", "description", "inputs", "targets", "patterns", "rule", "activation", "eta",
+      "weight_decay", "learn_bias", "centering", "init", "protocol", "epochs", "reshuffle",
+      "repetitions", "seed", "last_n", "store", "output", "engine", "diverged_error"};
+  return keys;
+}
+
+ExperimentConfig parse_experiment(const YAML::Node& root, const YamlContext& ctx) {
+  ctx.check_keys(root, experiment_keys(), "");
+  ExperimentConfig c;
+  c.name = ctx.get_string(root, "name", c.name);
+  c.description = ctx.get_string(root, "description", "");
+  c.inputs = parse_source(root["inputs"], "inputs", ctx);
+  c.targets = parse_source(root["targets"], "targets", ctx);
+  c.patterns = static_cast<int>(ctx.get_int(root, "patterns", c.patterns));
+  if (c.patterns < 1) ctx.fail(root["patterns"], fmt::format("key 'patterns' must be >= 1, got {}", c.patterns));
+
+  TrainSpec& t = c.train;
+  rule_from_name(ctx.get_choice(root, "rule", "hd", rule_names()), t.rule);
+  if (root["activation"].IsDefined()) t.act = parse_activation(root["activation"], ctx);
+  t.eta = ctx.get_double(root, "eta", t.eta);
+  if (!(t.eta > 0)) ctx.fail(root["eta"], fmt::format("key 'eta' (learning rate) must be > 0, got {}", t.eta));
+  t.weight_decay = ctx.get_double(root, "weight_decay", 0.0);
+  if (t.weight_decay < 0 || t.weight_decay >= 1)
+    ctx.fail(root["weight_decay"], fmt::format("key 'weight_decay' must be in [0, 1), got {}", t.weight_decay));
+  t.learn_bias = ctx.get_bool(root, "learn_bias", true);
+  centering_from_name(ctx.get_choice(root, "centering", "dataset", {"none", "dataset", "running"}), t.centering);
+  const std::string protocol = ctx.get_choice(root, "protocol", "online", {"online", "multi_epoch"});
+  t.protocol = protocol == "online" ? Protocol::online : Protocol::multi_epoch;
+  t.epochs = static_cast<int>(ctx.get_int(root, "epochs", 1));
+  if (t.epochs < 1) ctx.fail(root["epochs"], fmt::format("key 'epochs' must be >= 1, got {}", t.epochs));
+  if (t.protocol == Protocol::online && t.epochs != 1)
+    ctx.fail(root["epochs"], fmt::format("key 'epochs': {} epochs need 'protocol: multi_epoch' (online trains each pair once)", t.epochs));
+  t.reshuffle = ctx.get_bool(root, "reshuffle", false);
+  if (t.protocol == Protocol::online && t.reshuffle)
+    ctx.fail(root["reshuffle"], "key 'reshuffle' needs 'protocol: multi_epoch'");
+  t.last_n = static_cast<int>(ctx.get_int(root, "last_n", 20));
+  if (t.last_n < 1) ctx.fail(root["last_n"], fmt::format("key 'last_n' must be >= 1, got {}", t.last_n));
+  if (t.last_n > c.patterns)
+    ctx.fail(root["last_n"], fmt::format("key 'last_n' ({}) is larger than 'patterns' ({})", t.last_n, c.patterns));
+  t.diverged_error = ctx.get_double(root, "diverged_error", 1.0);
+  engine_from_name(ctx.get_choice(root, "engine", "auto", {"auto", "direct", "gram"}), t.engine);
+  if (root["init"].IsDefined()) c.init = parse_init(root["init"], ctx);
+
+  c.repetitions = static_cast<int>(ctx.get_int(root, "repetitions", 10));
+  if (c.repetitions < 1 || c.repetitions > 100000)
+    ctx.fail(root["repetitions"], fmt::format("key 'repetitions' must be in 1..100000, got {}", c.repetitions));
+  c.seed = ctx.get_uint64(root, "seed", 1);
+  ctx.get_string_list(root, "store");  // checks the type
+  const YAML::Node store = root["store"];
+  for (size_t i = 0; store.IsDefined() && store.IsSequence() && i < store.size(); ++i) {
+    const std::string s = ctx.choice_of(store[i], "store", kStoreNames);
+    if (s == "patterns") c.store_patterns = true;
+    if (s == "weights") c.store_weights = true;
+    if (s == "error_matrix") t.error_matrix = true;
+  }
+  if (store.IsDefined() && store.IsScalar()) {
+    const std::string s = ctx.choice_of(store, "store", kStoreNames);
+    c.store_patterns |= s == "patterns";
+    c.store_weights |= s == "weights";
+    t.error_matrix |= s == "error_matrix";
+  }
+  c.output = ctx.get_string(root, "output", "results/" + c.name + ".h5");
+  c.config_file = ctx.file();
+  return c;
+}
+
+ExperimentConfig load_experiment(const std::string& path, const std::vector<std::string>& overrides) {
+  YAML::Node root = load_yaml_file(path);
+  YamlContext ctx(path);
+  ctx.apply_overrides(root, overrides);
+  return parse_experiment(root, ctx);
+}
+
+namespace {
+// Shortest text that reads back as the same double (0.2, not 0.20000000000000001).
+std::string num(double x) { return fmt::format("{}", x); }
+
+void emit_source(YAML::Emitter& e, const data::SourceSpec& s) {
+  e << YAML::Flow << YAML::BeginMap << YAML::Key << "dataset" << YAML::Value << s.name;
+  if (s.name == "rand") e << YAML::Key << "dim" << YAML::Value << s.dim << YAML::Key << "p" << YAML::Value << num(s.p);
+  if (s.name == "randn")
+    e << YAML::Key << "dim" << YAML::Value << s.dim << YAML::Key << "mean" << YAML::Value << num(s.mean) << YAML::Key
+      << "sd" << YAML::Value << num(s.sd);
+  if (s.name == "npy" || s.name == "csv") e << YAML::Key << "file" << YAML::Value << s.file;
+  if (s.name == "mnist" || s.name == "cifar" || s.name == "connect" || s.name == "adult") {
+    e << YAML::Key << "split" << YAML::Value << s.split;
+    if (s.name == "cifar")
+      e << YAML::Key << "gray" << YAML::Value << YAML::Flow << std::vector<std::string>{num(s.gray[0]), num(s.gray[1]), num(s.gray[2])};
+    if (!s.data_dir.empty()) e << YAML::Key << "data_dir" << YAML::Value << s.data_dir;
+  }
+  e << YAML::EndMap;
+}
+}  // namespace
+
+void emit_experiment(YAML::Emitter& e, const ExperimentConfig& c) {
+  const TrainSpec& t = c.train;
+  e << YAML::BeginMap;
+  e << YAML::Key << "name" << YAML::Value << c.name;
+  if (!c.description.empty()) e << YAML::Key << "description" << YAML::Value << c.description;
+  e << YAML::Key << "inputs" << YAML::Value;
+  emit_source(e, c.inputs);
+  e << YAML::Key << "targets" << YAML::Value;
+  emit_source(e, c.targets);
+  e << YAML::Key << "patterns" << YAML::Value << c.patterns;
+  e << YAML::Key << "rule" << YAML::Value << rule_name(t.rule);
+  e << YAML::Key << "activation" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "name"
+    << YAML::Value << t.act.name();
+  if (t.act.alpha != 0.0) e << YAML::Key << "alpha" << YAML::Value << num(t.act.alpha);
+  if (t.act.lambda != 0.0) e << YAML::Key << "lambda" << YAML::Value << num(t.act.lambda);
+  e << YAML::EndMap;
+  e << YAML::Key << "eta" << YAML::Value << num(t.eta);
+  e << YAML::Key << "weight_decay" << YAML::Value << num(t.weight_decay);
+  e << YAML::Key << "learn_bias" << YAML::Value << t.learn_bias;
+  e << YAML::Key << "centering" << YAML::Value << centering_name(t.centering);
+  e << YAML::Key << "init" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value
+    << init_name(c.init.kind);
+  if (c.init.kind == InitKind::normal) e << YAML::Key << "sigma" << YAML::Value << num(c.init.sigma);
+  if (c.init.kind == InitKind::from)
+    e << YAML::Key << "file" << YAML::Value << c.init.file << YAML::Key << "repetition" << YAML::Value
+      << c.init.repetition;
+  e << YAML::EndMap;
+  e << YAML::Key << "protocol" << YAML::Value << (t.protocol == Protocol::online ? "online" : "multi_epoch");
+  e << YAML::Key << "epochs" << YAML::Value << t.epochs;
+  e << YAML::Key << "reshuffle" << YAML::Value << t.reshuffle;
+  e << YAML::Key << "repetitions" << YAML::Value << c.repetitions;
+  e << YAML::Key << "seed" << YAML::Value << c.seed;
+  e << YAML::Key << "last_n" << YAML::Value << t.last_n;
+  std::vector<std::string> store;
+  if (c.store_patterns) store.push_back("patterns");
+  if (c.store_weights) store.push_back("weights");
+  if (t.error_matrix) store.push_back("error_matrix");
+  e << YAML::Key << "store" << YAML::Value << YAML::Flow << store;
+  e << YAML::Key << "engine" << YAML::Value << engine_name(t.engine);
+  e << YAML::Key << "diverged_error" << YAML::Value << num(t.diverged_error);
+  e << YAML::Key << "output" << YAML::Value << c.output;
+  e << YAML::EndMap;
+}
+
+std::string to_yaml(const ExperimentConfig& c) {
+  YAML::Emitter e;
+  emit_experiment(e, c);
+  return std::string(e.c_str()) + "\n";
+}
+
+}  // namespace hds::cfg

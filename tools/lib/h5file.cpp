@@ -1,0 +1,265 @@
+// HDF5 RAII layer (see h5file.hpp).
+#include "tools/lib/h5file.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+
+namespace hds::h5 {
+namespace {
+
+// Closes an HDF5 handle at scope exit.
+struct Handle {
+  hid_t id;
+  herr_t (*closer)(hid_t);
+  Handle(hid_t i, herr_t (*c)(hid_t)) : id(i), closer(c) {}
+  ~Handle() {
+    if (id >= 0) closer(id);
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+};
+
+hid_t utf8_string_type() {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  return t;
+}
+
+}  // namespace
+
+void quiet_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+File::File(const std::string& path, Mode mode) : path_(path) {
+  quiet_errors();
+  if (mode == Mode::create) {
+    id_ = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (id_ < 0)
+      throw UserError(fmt::format("{}: cannot create the result file ({}); check the directory exists and is writable",
+                                  path, std::strerror(errno)));
+  } else {
+    if (H5Fis_hdf5(path.c_str()) <= 0)
+      throw UserError(fmt::format("{}: not a readable HDF5 file (missing, truncated or another format)", path));
+    id_ = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (id_ < 0) throw UserError(fmt::format("{}: cannot open the HDF5 file", path));
+  }
+}
+
+File::~File() {
+  if (id_ >= 0) H5Fclose(id_);
+}
+
+void File::close() {
+  if (id_ >= 0) {
+    const herr_t rc = H5Fclose(id_);
+    id_ = -1;
+    if (rc < 0) fail("closing the file failed (disk full?)");
+  }
+}
+
+void File::fail(const std::string& what) const {
+  throw UserError(fmt::format("{}: {}", path_, what));
+}
+
+void File::write_raw(const std::string& name, const std::vector<hsize_t>& dims, hid_t type, const void* data) {
+  Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
+  Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
+  H5Pset_create_intermediate_group(lcpl.id, 1);
+  Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  hsize_t total = 1;
+  for (hsize_t d : dims) total *= d;
+  const size_t elem = H5Tget_size(type);
+  if (!dims.empty() && total * elem >= (64u << 10) && total > 0) {
+    // Chunks of about 1 MiB, whole rows of the trailing dimensions where possible; gzip level 4.
+    std::vector<hsize_t> chunk(dims);
+    hsize_t bytes = total * elem;
+    for (size_t i = 0; i < chunk.size() && bytes > (1u << 20); ++i) {
+      const hsize_t rest = bytes / chunk[i];
+      const hsize_t keep = std::max<hsize_t>(1, (1u << 20) / std::max<hsize_t>(rest, 1));
+      chunk[i] = std::min(chunk[i], keep);
+      bytes = rest * chunk[i];
+    }
+    H5Pset_chunk(dcpl.id, static_cast<int>(chunk.size()), chunk.data());
+    H5Pset_shuffle(dcpl.id);
+    H5Pset_deflate(dcpl.id, 4);
+  }
+  Handle ds(H5Dcreate2(id_, name.c_str(), type, space.id, lcpl.id, dcpl.id, H5P_DEFAULT), H5Dclose);
+  if (ds.id < 0) fail(fmt::format("cannot create dataset '{}'", name));
+  if (total > 0 && H5Dwrite(ds.id, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+    fail(fmt::format("writing dataset '{}' failed (disk full?)", name));
+}
+
+void File::write(const std::string& n, const std::vector<hsize_t>& d, const double* p) { write_raw(n, d, H5T_NATIVE_DOUBLE, p); }
+void File::write(const std::string& n, const std::vector<hsize_t>& d, const float* p) { write_raw(n, d, H5T_NATIVE_FLOAT, p); }
+void File::write(const std::string& n, const std::vector<hsize_t>& d, const int64_t* p) { write_raw(n, d, H5T_NATIVE_INT64, p); }
+void File::write(const std::string& n, const std::vector<hsize_t>& d, const uint64_t* p) { write_raw(n, d, H5T_NATIVE_UINT64, p); }
+void File::write(const std::string& n, const std::vector<hsize_t>& d, const uint8_t* p) { write_raw(n, d, H5T_NATIVE_UINT8, p); }
+
+void File::write_string(const std::string& name, const std::string& value) {
+  Handle type(utf8_string_type(), H5Tclose);
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
+  H5Pset_create_intermediate_group(lcpl.id, 1);
+  Handle ds(H5Dcreate2(id_, name.c_str(), type.id, space.id, lcpl.id, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
+  const char* s = value.c_str();
+  if (ds.id < 0 || H5Dwrite(ds.id, type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, &s) < 0)
+    fail(fmt::format("writing string '{}' failed (disk full?)", name));
+}
+
+void File::write_strings(const std::string& name, const std::vector<std::string>& values) {
+  Handle type(utf8_string_type(), H5Tclose);
+  const hsize_t n = values.size();
+  Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
+  H5Pset_create_intermediate_group(lcpl.id, 1);
+  std::vector<const char*> ptrs;
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  Handle ds(H5Dcreate2(id_, name.c_str(), type.id, space.id, lcpl.id, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
+  if (ds.id < 0 || (n > 0 && H5Dwrite(ds.id, type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0))
+    fail(fmt::format("writing strings '{}' failed (disk full?)", name));
+}
+
+void File::attr(const std::string& object, const std::string& name, const std::string& value) {
+  Handle type(utf8_string_type(), H5Tclose);
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle a(H5Acreate_by_name(id_, object.c_str(), name.c_str(), type.id, space.id, H5P_DEFAULT, H5P_DEFAULT,
+                             H5P_DEFAULT), H5Aclose);
+  const char* s = value.c_str();
+  if (a.id < 0 || H5Awrite(a.id, type.id, &s) < 0) fail(fmt::format("writing attribute {}@{} failed", object, name));
+}
+
+void File::attr(const std::string& object, const std::string& name, double value) {
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle a(H5Acreate_by_name(id_, object.c_str(), name.c_str(), H5T_NATIVE_DOUBLE, space.id, H5P_DEFAULT,
+                             H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (a.id < 0 || H5Awrite(a.id, H5T_NATIVE_DOUBLE, &value) < 0)
+    fail(fmt::format("writing attribute {}@{} failed", object, name));
+}
+
+void File::attr(const std::string& object, const std::string& name, int64_t value) {
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle a(H5Acreate_by_name(id_, object.c_str(), name.c_str(), H5T_NATIVE_INT64, space.id, H5P_DEFAULT,
+                             H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (a.id < 0 || H5Awrite(a.id, H5T_NATIVE_INT64, &value) < 0)
+    fail(fmt::format("writing attribute {}@{} failed", object, name));
+}
+
+bool File::exists(const std::string& name) const {
+  // Check each prefix so that a missing parent group is not an error.
+  size_t pos = 0;
+  while (true) {
+    pos = name.find('/', pos + 1);
+    const std::string prefix = name.substr(0, pos);
+    if (!prefix.empty() && prefix != "/" && H5Lexists(id_, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    if (pos == std::string::npos) return true;
+  }
+}
+
+bool File::is_group(const std::string& name) const {
+  H5O_info_t info;
+  if (H5Oget_info_by_name(id_, name.c_str(), &info, H5P_DEFAULT) < 0) return false;
+  return info.type == H5O_TYPE_GROUP;
+}
+
+std::vector<hsize_t> File::dims(const std::string& name) const {
+  Handle ds(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), H5Dclose);
+  if (ds.id < 0) fail(fmt::format("no dataset '{}'", name));
+  Handle space(H5Dget_space(ds.id), H5Sclose);
+  const int rank = H5Sget_simple_extent_ndims(space.id);
+  std::vector<hsize_t> d(std::max(rank, 0));
+  H5Sget_simple_extent_dims(space.id, d.data(), nullptr);
+  return d;
+}
+
+std::vector<double> File::read_doubles(const std::string& name) const {
+  const auto d = dims(name);
+  hsize_t total = 1;
+  for (auto x : d) total *= x;
+  std::vector<double> out(total);
+  Handle ds(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), H5Dclose);
+  if (total > 0 && H5Dread(ds.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
+    fail(fmt::format("reading dataset '{}' failed (corrupt file?)", name));
+  return out;
+}
+
+std::string File::read_string(const std::string& name) const {
+  auto v = read_strings(name);
+  return v.empty() ? std::string() : v[0];
+}
+
+std::vector<std::string> File::read_strings(const std::string& name) const {
+  Handle ds(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), H5Dclose);
+  if (ds.id < 0) fail(fmt::format("no dataset '{}'", name));
+  Handle space(H5Dget_space(ds.id), H5Sclose);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.id);
+  Handle type(utf8_string_type(), H5Tclose);
+  std::vector<char*> ptrs(std::max<hssize_t>(n, 0), nullptr);
+  if (n > 0 && H5Dread(ds.id, type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0)
+    fail(fmt::format("reading strings '{}' failed (not a variable-length string?)", name));
+  std::vector<std::string> out;
+  for (char* p : ptrs) out.emplace_back(p ? p : "");
+  if (n > 0) H5Dvlen_reclaim(type.id, space.id, H5P_DEFAULT, ptrs.data());
+  return out;
+}
+
+bool File::has_attr(const std::string& object, const std::string& name) const {
+  return H5Aexists_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT) > 0;
+}
+
+std::string File::read_attr_string(const std::string& object, const std::string& name) const {
+  Handle a(H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (a.id < 0) fail(fmt::format("no attribute {}@{}", object, name));
+  Handle ftype(H5Aget_type(a.id), H5Tclose);
+  if (H5Tget_class(ftype.id) != H5T_STRING) fail(fmt::format("attribute {}@{} is not a string", object, name));
+  if (H5Tis_variable_str(ftype.id) > 0) {
+    Handle type(utf8_string_type(), H5Tclose);
+    char* p = nullptr;
+    if (H5Aread(a.id, type.id, &p) < 0) fail(fmt::format("reading attribute {}@{} failed", object, name));
+    std::string s = p ? p : "";
+    H5free_memory(p);
+    return s;
+  }
+  std::string s(H5Tget_size(ftype.id), '\0');
+  if (H5Aread(a.id, ftype.id, s.data()) < 0) fail(fmt::format("reading attribute {}@{} failed", object, name));
+  return s.substr(0, s.find('\0'));
+}
+
+double File::read_attr_double(const std::string& object, const std::string& name) const {
+  Handle a(H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  double v = 0;
+  if (a.id < 0 || H5Aread(a.id, H5T_NATIVE_DOUBLE, &v) < 0)
+    fail(fmt::format("reading attribute {}@{} failed", object, name));
+  return v;
+}
+
+namespace {
+herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* out) {
+  static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+  return 0;
+}
+herr_t collect_attr(hid_t, const char* name, const H5A_info_t*, void* out) {
+  static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+  return 0;
+}
+}  // namespace
+
+std::vector<std::string> File::list(const std::string& group) const {
+  std::vector<std::string> names;
+  Handle g(H5Gopen2(id_, group.c_str(), H5P_DEFAULT), H5Gclose);
+  if (g.id < 0) fail(fmt::format("no group '{}'", group));
+  H5Literate(g.id, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_name, &names);
+  return names;
+}
+
+std::vector<std::string> File::attr_names(const std::string& object) const {
+  std::vector<std::string> names;
+  H5Aiterate_by_name(id_, object.c_str(), H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_attr, &names, H5P_DEFAULT);
+  return names;
+}
+
+}  // namespace hds::h5

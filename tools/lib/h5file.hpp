@@ -1,0 +1,60 @@
+// A small RAII layer over the HDF5 C API: groups, typed n-d datasets (chunked and compressed when
+// large), string datasets and attributes. Every failure throws hds::UserError naming the file.
+#pragma once
+#include <hdf5.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hds::h5 {
+
+class File {
+ public:
+  enum class Mode { create, read };
+  File(const std::string& path, Mode mode);
+  ~File();
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+
+  const std::string& path() const { return path_; }
+  void close();
+
+  // Writes an n-d array (row-major `dims`); parent groups are created as needed.
+  void write(const std::string& name, const std::vector<hsize_t>& dims, const double* data);
+  void write(const std::string& name, const std::vector<hsize_t>& dims, const float* data);
+  void write(const std::string& name, const std::vector<hsize_t>& dims, const int64_t* data);
+  void write(const std::string& name, const std::vector<hsize_t>& dims, const uint64_t* data);
+  void write(const std::string& name, const std::vector<hsize_t>& dims, const uint8_t* data);
+  void write_string(const std::string& name, const std::string& value);
+  void write_strings(const std::string& name, const std::vector<std::string>& values);
+
+  // Attributes on an object ("/" for the root, or a group or dataset path).
+  void attr(const std::string& object, const std::string& name, const std::string& value);
+  void attr(const std::string& object, const std::string& name, double value);
+  void attr(const std::string& object, const std::string& name, int64_t value);
+
+  // Reading (for `init: from`, `inspect`, resume).
+  bool exists(const std::string& name) const;
+  std::vector<hsize_t> dims(const std::string& name) const;
+  std::vector<double> read_doubles(const std::string& name) const;
+  std::string read_string(const std::string& name) const;
+  std::vector<std::string> read_strings(const std::string& name) const;
+  std::string read_attr_string(const std::string& object, const std::string& name) const;
+  double read_attr_double(const std::string& object, const std::string& name) const;
+  bool has_attr(const std::string& object, const std::string& name) const;
+  std::vector<std::string> list(const std::string& group) const;  // member names of a group
+  bool is_group(const std::string& name) const;
+  std::vector<std::string> attr_names(const std::string& object) const;
+
+ private:
+  void write_raw(const std::string& name, const std::vector<hsize_t>& dims, hid_t type, const void* data);
+  [[noreturn]] void fail(const std::string& what) const;
+  std::string path_;
+  hid_t id_ = -1;
+};
+
+// Turns off HDF5's own error printing; hds reports errors itself.
+void quiet_errors();
+
+}  // namespace hds::h5

@@ -1,0 +1,96 @@
+// Provenance and atomic result writing (see provenance.hpp).
+#include "tools/lib/provenance.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "hds_version.hpp"
+
+namespace hds::prov {
+namespace {
+std::string g_command_line = "hds";
+}
+
+std::string join_args(int argc, char** argv) {
+  std::string s;
+  for (int i = 0; i < argc; ++i) s += (i ? " " : "") + std::string(argv[i]);
+  return s;
+}
+void set_command_line(const std::string& line) { g_command_line = line; }
+const std::string& command_line() { return g_command_line; }
+
+Provenance collect(const std::string& cmd) {
+  Provenance p;
+  p.hds_version = HDS_VERSION;
+  p.git_commit = HDS_GIT_COMMIT;
+  char host[256] = {0};
+  if (gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "unknown");
+  p.host = host;
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  p.created = buf;
+  p.command_line = cmd;
+  return p;
+}
+
+void write(h5::File& f, const Provenance& p, const std::string& kind) {
+  f.attr("/", "format", std::string("hds-result"));
+  f.attr("/", "layout_version", int64_t{1});
+  f.attr("/", "kind", kind);
+  f.attr("/", "hds_version", p.hds_version);
+  f.attr("/", "git_commit", p.git_commit);
+  f.attr("/", "host", p.host);
+  f.attr("/", "created", p.created);
+  f.attr("/", "command_line", p.command_line);
+  std::vector<std::string> paths, sums, notes;
+  std::vector<uint64_t> bytes;
+  for (const auto& r : p.data_files) {
+    paths.push_back(r.path);
+    sums.push_back(r.sha256);
+    notes.push_back(r.note);
+    bytes.push_back(r.bytes);
+  }
+  f.write_strings("/provenance/data_files", paths);
+  f.write_strings("/provenance/data_sha256", sums);
+  f.write_strings("/provenance/data_notes", notes);
+  f.write("/provenance/data_bytes", {bytes.size()}, bytes.data());
+}
+
+void write_atomically(const std::string& path, const std::function<void(h5::File&)>& fill) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  if (target.has_parent_path()) {
+    std::error_code ec;
+    fs::create_directories(target.parent_path(), ec);
+    if (ec)
+      throw UserError(fmt::format("{}: cannot create the directory {} ({}); choose another output with -o",
+                                  path, target.parent_path().string(), ec.message()));
+  }
+  const std::string tmp = fmt::format("{}.tmp.{}", path, static_cast<long>(getpid()));
+  try {
+    h5::File f(tmp, h5::File::Mode::create);
+    fill(f);
+    f.close();
+  } catch (...) {
+    std::remove(tmp.c_str());
+    throw;
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    throw UserError(fmt::format("{}: cannot move the finished result into place ({})", path, why));
+  }
+}
+
+}  // namespace hds::prov

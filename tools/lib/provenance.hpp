@@ -1,0 +1,37 @@
+// Provenance of a result file (version, commit, host, date, command, data files) and the safe
+// write of a result: to a temporary file beside the target, renamed into place only when complete.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "datasets/source.hpp"
+#include "tools/lib/h5file.hpp"
+
+namespace hds::prov {
+
+struct Provenance {
+  std::string hds_version;
+  std::string git_commit;
+  std::string host;
+  std::string created;       // UTC, ISO 8601
+  std::string command_line;
+  std::vector<data::FileRecord> data_files;
+};
+
+// Fills version, commit, host and date; `argv_joined` is the command line.
+Provenance collect(const std::string& command_line);
+
+// Writes the root attributes and /provenance (data files with sha256) of a result file.
+void write(h5::File& f, const Provenance& p, const std::string& kind);
+
+// Calls `fill` on a new HDF5 file at a temporary path next to `path`, then renames it to `path`.
+// On any error the temporary file is removed and an existing `path` is left untouched.
+void write_atomically(const std::string& path, const std::function<void(h5::File&)>& fill);
+
+// The command line as one string, for provenance.
+std::string join_args(int argc, char** argv);
+void set_command_line(const std::string& line);
+const std::string& command_line();
+
+}  // namespace hds::prov
