@@ -199,4 +199,24 @@ Verdict check_known(const KnownFile& file, const std::vector<std::string>& dirs)
   return verify_file(file, path);
 }
 
+SetStatus check_set(const std::string& set, const std::vector<std::string>& dirs) {
+  known_set(set);
+  SetStatus st;
+  bool required = true, full = true, subset = true;
+  for (const KnownFile& f : known_files()) {
+    if (f.set != set) continue;
+    const Verdict v = check_known(f, dirs);
+    const bool good = v.status == Verdict::kVerified || v.status == Verdict::kNoReference;
+    st.damaged = st.damaged || v.status == Verdict::kMismatch;
+    if (f.role == Role::kRequired) required = required && good;
+    if (f.role == Role::kFull) full = full && good;
+    if (f.role == Role::kSubset) subset = subset && good;
+    st.files.emplace_back(&f, v);
+  }
+  const bool has_variants = set == "cifar";
+  st.usable = required && (!has_variants || full || subset);
+  st.subset = has_variants && !full && subset;
+  return st;
+}
+
 }  // namespace hds::data

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hds::data {
@@ -56,5 +57,14 @@ struct Verdict {
 Verdict verify_file(const KnownFile& file, const std::string& path);
 // Locates and verifies.
 Verdict check_known(const KnownFile& file, const std::vector<std::string>& dirs);
+
+// Every file of a set, located and verified, and whether a loader can use what is there.
+struct SetStatus {
+  std::vector<std::pair<const KnownFile*, Verdict>> files;  // in table order
+  bool usable = false;   // every required file (for CIFAR: the full batches or the subset) is good
+  bool subset = false;   // usable only through the shared subset files
+  bool damaged = false;  // some file was found but does not match its reference
+};
+SetStatus check_set(const std::string& set, const std::vector<std::string>& dirs);
 
 }  // namespace hds::data
