@@ -58,7 +58,7 @@ std::string raw(const std::vector<T>& v) {
 
 }  // namespace
 
-TEST_CASE("mnist: published content (labels 5 and 7, pixels/255, 60000 + 10000)") {
+TEST_CASE("datasets: mnist: published content (labels 5 and 7, pixels/255, 60000 + 10000)") {
   const LoadedSet train = load_named(named("mnist", "train"));
   REQUIRE(train.X.rows() == 784);
   REQUIRE(train.X.cols() == 60000);
@@ -85,7 +85,7 @@ TEST_CASE("mnist: published content (labels 5 and 7, pixels/255, 60000 + 10000)"
   CHECK(all.X.col(0) == train.X.col(0));
 }
 
-TEST_CASE("cifar: the shared subset, its labels, gray conversion and the word 'subset'") {
+TEST_CASE("datasets: cifar: the shared subset, its labels, gray conversion and the word 'subset'") {
   const std::string dir = hds::test::shared_data_dir();
   const LoadedSet test = load_named(named("cifar", "test"));
   REQUIRE(test.X.rows() == 1024);
@@ -117,7 +117,7 @@ TEST_CASE("cifar: the shared subset, its labels, gray conversion and the word 's
   CHECK(load_named(named("cifar", "all")).X.cols() == 5000);
 }
 
-TEST_CASE("connect: 67557 rows of 126 binary features, exactly 42 ones each") {
+TEST_CASE("datasets: connect: 67557 rows of 126 binary features, exactly 42 ones each") {
   const LoadedSet c = load_named(named("connect"));
   REQUIRE(c.X.rows() == 126);
   REQUIRE(c.X.cols() == 67557);
@@ -134,7 +134,7 @@ TEST_CASE("connect: 67557 rows of 126 binary features, exactly 42 ones each") {
   CHECK(user_error([] { load_named(named("connect", "test")); }).find("split") != std::string::npos);
 }
 
-TEST_CASE("adult: a9a 32561 x 123, first row as published; a9a.t; a5a splits") {
+TEST_CASE("datasets: adult: a9a 32561 x 123, first row as published; a9a.t; a5a splits") {
   const LoadedSet a = load_named(named("adult"));
   REQUIRE(a.X.rows() == 123);
   REQUIRE(a.X.cols() == 32561);
@@ -158,7 +158,7 @@ TEST_CASE("adult: a9a 32561 x 123, first row as published; a9a.t; a5a splits") {
   CHECK(contains(user_error([] { load_named(named("adult", "validation")); }), "validation"));
 }
 
-TEST_CASE("every shared file verifies against the table") {
+TEST_CASE("datasets: every shared file verifies against the table") {
   const std::vector<std::string> dirs = {hds::test::shared_data_dir()};
   for (const KnownFile& f : known_files()) {
     if (f.role == Role::kFull) continue;  // the full CIFAR batches are not shared
@@ -167,7 +167,7 @@ TEST_CASE("every shared file verifies against the table") {
   }
 }
 
-TEST_CASE("npy: float32, float64, uint8, int16 big-endian and Fortran order round trip") {
+TEST_CASE("datasets: npy: float32, float64, uint8, int16 big-endian and Fortran order round trip") {
   TempDir tmp;
   const std::vector<float> f32 = {0.5f, -1.25f, 3.0f, 4.0f, 5.5f, 6.0f};  // 2 rows x 3 cols
   write_file(tmp.file("a.npy"), npy_bytes("<f4", false, 2, 3, raw(f32)));
@@ -214,7 +214,7 @@ TEST_CASE("npy: float32, float64, uint8, int16 big-endian and Fortran order roun
   CHECK(contains(msg, "truncated"));
 }
 
-TEST_CASE("csv: header, comments, CRLF, and errors with file and line") {
+TEST_CASE("datasets: csv: header, comments, CRLF, and errors with file and line") {
   TempDir tmp;
   write_file(tmp.file("a.csv"), "# made by hand\nx,y,z\n0.5, 1,2\r\n3,4e-1,-5\n\n");
   LoadedSet a = load_csv(tmp.file("a.csv"));
@@ -234,7 +234,7 @@ TEST_CASE("csv: header, comments, CRLF, and errors with file and line") {
   CHECK(contains(user_error([&] { load_csv(tmp.file("empty.csv")); }), "empty.csv"));
 }
 
-TEST_CASE("amat: last column is the label") {
+TEST_CASE("datasets: amat: last column is the label") {
   TempDir tmp;
   write_file(tmp.file("a.amat"), "0 0.5 1 3\n1 1 0.25 7\n");
   LoadedSet a = load_amat(tmp.file("a.amat"));
@@ -246,7 +246,7 @@ TEST_CASE("amat: last column is the label") {
   CHECK(contains(user_error([&] { load_amat(tmp.file("b.amat")); }), "b.amat:2"));
 }
 
-TEST_CASE("bad input: each a one-line UserError naming the file") {
+TEST_CASE("datasets: bad input: each a one-line UserError naming the file") {
   TempDir tmp;
   const std::string advice = "advice";
   // IDX header saying 60000 images of 28x28, but only 1200 bytes.
@@ -309,7 +309,7 @@ TEST_CASE("bad input: each a one-line UserError naming the file") {
   CHECK(contains(msg, "gzip"));
 }
 
-TEST_CASE("search path: --data-dir first, then HDS_DATA_DIR, then ~/.cache/hds") {
+TEST_CASE("datasets: search path: --data-dir first, then HDS_DATA_DIR, then ~/.cache/hds") {
   set_data_dir("/first");
   const std::vector<std::string> dirs = search_path();
   set_data_dir("");
