@@ -4,7 +4,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake git pkg-config
   libeigen3-dev libyaml-cpp-dev libhdf5-dev libfmt-dev doctest-dev libcli11-dev
-  zlib1g-dev libssl-dev
+  zlib1g-dev libssl-dev curl
   python3 python3-numpy python3-h5py python3-matplotlib
 )
 missing=()
