@@ -1,6 +1,8 @@
 // Experiment configuration: YAML -> ExperimentConfig with validation, and back to YAML.
 #include "tools/lib/config.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/error.hpp"
@@ -144,7 +146,8 @@ ExperimentConfig parse_experiment(const YAML::Node& root, const YamlContext& ctx
   t.reshuffle = ctx.get_bool(root, "reshuffle", false);
   if (t.protocol == Protocol::online && t.reshuffle)
     ctx.fail(root["reshuffle"], "key 'reshuffle' needs 'protocol: multi_epoch'");
-  t.last_n = static_cast<int>(ctx.get_int(root, "last_n", 20));
+  // The default last-N is 20, or every pattern when there are fewer.
+  t.last_n = static_cast<int>(ctx.get_int(root, "last_n", std::min(20, c.patterns)));
   if (t.last_n < 1) ctx.fail(root["last_n"], fmt::format("key 'last_n' must be >= 1, got {}", t.last_n));
   if (t.last_n > c.patterns)
     ctx.fail(root["last_n"], fmt::format("key 'last_n' ({}) is larger than 'patterns' ({})", t.last_n, c.patterns));

@@ -95,6 +95,7 @@ void YamlContext::apply_overrides(YAML::Node& root, const std::vector<std::strin
 }
 
 std::string YamlContext::where(const YAML::Node& node) const {
+  if (!node.IsDefined()) return file_;  // a key that is absent: no line to point at
   for (const auto& [n, text] : overrides_)
     if (n.is(node)) return text;
   const auto mark = node.Mark();
