@@ -49,11 +49,9 @@ bool report(const std::vector<std::string>& sets, bool details) {
                                     : "ready";
     fmt::print("\n{}: {}\n  status: {}\n", name, set.title, state);
     for (const auto& [file, v] : st.files) {
-      const bool quiet_missing = v.status == data::Verdict::kMissing && file->role == data::Role::kFull && st.usable;
       fmt::print("  {:<28} {:<9} {}\n", file->name,
                  v.status == data::Verdict::kNoReference ? "found" : status_word(v),
                  v.path.empty() ? "(" + role_hint(*file, st) + ")" : v.path);
-      if (quiet_missing) continue;
       if (file->role == data::Role::kSubset && !v.path.empty()) fmt::print("  {:<28} {}\n", "", file->note);
       if (details && !v.path.empty()) fmt::print("  {:<28} {}\n", "", v.detail);
     }
