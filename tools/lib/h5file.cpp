@@ -237,6 +237,65 @@ double File::read_attr_double(const std::string& object, const std::string& name
   return v;
 }
 
+std::vector<int64_t> File::read_int64s(const std::string& name) const {
+  const auto d = dims(name);
+  hsize_t total = 1;
+  for (auto x : d) total *= x;
+  std::vector<int64_t> out(total);
+  Handle ds(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), H5Dclose);
+  if (total > 0 && H5Dread(ds.id, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
+    fail(fmt::format("reading dataset '{}' as integers failed (corrupt file or not numeric?)", name));
+  return out;
+}
+
+int64_t File::read_attr_int(const std::string& object, const std::string& name) const {
+  Handle a(H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  int64_t v = 0;
+  if (a.id < 0 || H5Aread(a.id, H5T_NATIVE_INT64, &v) < 0)
+    fail(fmt::format("reading attribute {}@{} as an integer failed", object, name));
+  return v;
+}
+
+namespace {
+std::string describe_type(hid_t type) {
+  switch (H5Tget_class(type)) {
+    case H5T_INTEGER:
+      return fmt::format("{}int{}", H5Tget_sign(type) == H5T_SGN_NONE ? "u" : "", 8 * H5Tget_size(type));
+    case H5T_FLOAT: return fmt::format("float{}", 8 * H5Tget_size(type));
+    case H5T_STRING: return "string";
+    case H5T_COMPOUND: return "compound";
+    case H5T_ENUM: return "enum";
+    case H5T_ARRAY: return "array";
+    case H5T_VLEN: return "vlen";
+    default: return "other";
+  }
+}
+}  // namespace
+
+std::string File::type_name(const std::string& dataset) const {
+  Handle ds(H5Dopen2(id_, dataset.c_str(), H5P_DEFAULT), H5Dclose);
+  if (ds.id < 0) fail(fmt::format("no dataset '{}'", dataset));
+  Handle type(H5Dget_type(ds.id), H5Tclose);
+  return describe_type(type.id);
+}
+
+std::string File::attr_type_name(const std::string& object, const std::string& name) const {
+  Handle a(H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (a.id < 0) fail(fmt::format("no attribute {}@{}", object, name));
+  Handle type(H5Aget_type(a.id), H5Tclose);
+  return describe_type(type.id);
+}
+
+std::vector<hsize_t> File::attr_dims(const std::string& object, const std::string& name) const {
+  Handle a(H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (a.id < 0) fail(fmt::format("no attribute {}@{}", object, name));
+  Handle space(H5Aget_space(a.id), H5Sclose);
+  const int rank = H5Sget_simple_extent_ndims(space.id);
+  std::vector<hsize_t> d(std::max(rank, 0));
+  H5Sget_simple_extent_dims(space.id, d.data(), nullptr);
+  return d;
+}
+
 namespace {
 herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* out) {
   static_cast<std::vector<std::string>*>(out)->emplace_back(name);

@@ -46,6 +46,13 @@ class File {
   std::vector<std::string> list(const std::string& group) const;  // member names of a group
   bool is_group(const std::string& name) const;
   std::vector<std::string> attr_names(const std::string& object) const;
+  std::vector<int64_t> read_int64s(const std::string& name) const;  // any integer dataset, converted
+  int64_t read_attr_int(const std::string& object, const std::string& name) const;
+  // The stored type in numpy's words ("float64", "uint8", "int64", "string", …), for listings and
+  // for telling integer from floating attributes.
+  std::string type_name(const std::string& dataset) const;
+  std::string attr_type_name(const std::string& object, const std::string& name) const;
+  std::vector<hsize_t> attr_dims(const std::string& object, const std::string& name) const;  // {} if scalar
 
  private:
   void write_raw(const std::string& name, const std::vector<hsize_t>& dims, hid_t type, const void* data);
