@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   hds::cli::add_data_command(app);
   hds::cli::add_sweep_command(app);
   hds::cli::add_inspect_command(app);
+  hds::cli::add_plot_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,392 @@
+"""Figures like the paper's from an hds result file (layout: results/README.md), written as PNGs.
+
+  python3 tools/plot.py FILE.h5 [--out DIR] [--compare OTHER.h5]
+
+sweep: grouped bars of each cell winner's last-N error (± sd) per rule, one panel per activation and
+one group per data pair; forgetting curves (winner's error against pattern age, mean over repetitions,
+one line per rule); error-matrix heat maps where stored; with a weight_decay cell axis (or --compare)
+a with/without comparison. run: the forgetting curve (and the error matrix when stored). study: the
+toy weight paths (study 1) or the output table (study 2). Prints the path of every PNG written.
+Needs only numpy, h5py and matplotlib (Debian's python3-* packages).
+"""
+import argparse
+import os
+import re
+import sys
+
+import h5py
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+LAYOUT_VERSION = 1
+MAX_HEATMAPS = 12  # error matrices drawn per sweep (the first cells that store one)
+
+
+def fail(msg):
+    print(f"plot.py: error: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def text(v):
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def open_result(path):
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        fail(f"{path}: not a readable HDF5 file ({e})")
+    if text(f.attrs.get("format", "")) != "hds-result":
+        fail(f'{path}: not an hds result file (no root attribute format="hds-result")')
+    version = int(f.attrs.get("layout_version", -1))
+    if version > LAYOUT_VERSION or version < 1:
+        fail(f"{path}: layout_version {version} is not one this plot.py reads ({LAYOUT_VERSION})")
+    return f
+
+
+def strings(ds):
+    return [text(x) for x in ds[()]]
+
+
+def dataset_name(flow):
+    """'{dataset: rand, dim: 200}' -> 'rand'; anything else unchanged."""
+    m = re.search(r"dataset:\s*([\w.-]+)", flow)
+    return m.group(1) if m else flow
+
+
+def stem(path):
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+class Writer:
+    def __init__(self, out, prefix):
+        self.out, self.prefix, self.paths = out, prefix, []
+
+    def save(self, fig, name):
+        path = os.path.join(self.out, f"{self.prefix}_{name}.png")
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        self.paths.append(path)
+
+
+def title_of(f):
+    return f"{text(f.attrs.get('name', '?'))} ({text(f.attrs['kind'])} from {text(f.attrs.get('config_file', '?'))})"
+
+
+# ---------------------------------------------------------------- runs
+
+def mean_curve(curve):
+    """[R, P] errors by sequence position -> mean and sd by age (0 = newest)."""
+    c = np.asarray(curve)[:, ::-1]
+    return c.mean(axis=0), (c.std(axis=0, ddof=1) if c.shape[0] > 1 else np.zeros(c.shape[1]))
+
+
+def run_label(f):
+    return f"{text(f.attrs['rule'])}, {text(f.attrs['activation'])}, eta={float(f.attrs['eta']):.3g}"
+
+
+def plot_run(f, w, compare=None):
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for g, label in [(f, run_label(f))] + ([(compare, "compare: " + run_label(compare))] if compare else []):
+        m, s = mean_curve(g["forgetting_curve"])
+        age = np.arange(len(m))
+        ax.plot(age, m, label=f"{label} (last-{int(g.attrs['last_n'])}: {float(g.attrs['last_n_mean']):.4f})")
+        ax.fill_between(age, m - s, m + s, alpha=0.2)
+    ax.set_xlabel("pattern age (0 = most recently trained)")
+    ax.set_ylabel("mean absolute error")
+    ax.set_title(f"forgetting curve: {text(f.attrs.get('inputs', '?'))} → {text(f.attrs.get('targets', '?'))}\n"
+                 f"{title_of(f)}, {f['forgetting_curve'].shape[0]} repetitions", fontsize=9)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    w.save(fig, "forgetting")
+    if "error_matrix" in f:
+        heatmap(np.asarray(f["error_matrix"]).mean(axis=0), f"error matrix, {run_label(f)}\n{title_of(f)}", w,
+                "error_matrix")
+
+
+def heatmap(E, title, w, name):
+    fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    im = ax.imshow(E, aspect="auto", origin="lower", cmap="viridis", vmin=0)
+    ax.set_xlabel("pattern p (position in the sequence)")
+    ax.set_ylabel("step s (online) or epoch (multi-epoch)")
+    ax.set_title(title, fontsize=9)
+    fig.colorbar(im, ax=ax, label="error of pattern p after step s (mean over repetitions)")
+    w.save(fig, name)
+
+
+# ---------------------------------------------------------------- sweeps
+
+class Sweep:
+    """The cells of a sweep file with their axis values, winners and curves."""
+
+    def __init__(self, f):
+        self.f = f
+        self.axes = [a for a in text(f.attrs.get("cell_axes", "")).split(",") if a]
+        self.labels = strings(f["summary/label"])
+        n = len(self.labels)
+        self.values = {a: [dataset_name(v) for v in strings(f[f"summary/{a}"])] if f"summary/{a}" in f else [""] * n
+                       for a in self.axes}
+        self.mean = np.asarray(f["summary/last_n_mean"])
+        self.sd = np.asarray(f["summary/last_n_sd"])
+        self.last_n = int(f.attrs.get("last_n", 20))
+        self.reps = int(f.attrs.get("repetitions", 0))
+        self.colour_axis = "rule" if "rule" in self.axes else (self.axes[-1] if self.axes else None)
+        self.panel_axis = "activation" if "activation" in self.axes and self.colour_axis != "activation" else None
+
+    def value(self, axis, c):
+        return self.values[axis][c] if axis else ""
+
+    def group_key(self, c, skip=()):
+        """The cell's values on the axes that are neither panel nor colour (nor in skip)."""
+        parts, v = [], {a: self.values[a][c] for a in self.axes}
+        rest = [a for a in self.axes if a not in (self.panel_axis, self.colour_axis) and a not in skip]
+        if "inputs" in rest and "targets" in rest:
+            parts.append(f"{v['inputs']}→{v['targets']}")
+            rest = [a for a in rest if a not in ("inputs", "targets")]
+        parts += [f"{a}={v[a]}" for a in rest]
+        return ", ".join(parts) or "all"
+
+    def distinct(self, items):
+        return list(dict.fromkeys(items))
+
+    def cells(self):
+        return range(len(self.labels))
+
+
+def colours(keys):
+    cmap = plt.get_cmap("tab10")
+    return {k: cmap(i % 10) for i, k in enumerate(keys)}
+
+
+def plot_sweep_bars(s, w, tag=""):
+    panels = s.distinct(s.value(s.panel_axis, c) for c in s.cells())
+    bars = s.distinct(s.value(s.colour_axis, c) for c in s.cells())
+    groups = s.distinct(s.group_key(c) for c in s.cells())
+    col = colours(bars)
+    width = 0.8 / max(len(bars), 1)
+    fig, axs = plt.subplots(len(panels), 1, figsize=(max(7, 0.35 * len(groups) * (len(bars) + 1) + 2), 3.4 * len(panels)),
+                            squeeze=False)
+    for ax, panel in zip(axs[:, 0], panels):
+        for b, bar in enumerate(bars):
+            xs, ys, es = [], [], []
+            for g, group in enumerate(groups):
+                for c in s.cells():
+                    if s.value(s.panel_axis, c) == panel and s.value(s.colour_axis, c) == bar and s.group_key(c) == group:
+                        xs.append(g + (b - (len(bars) - 1) / 2) * width)
+                        ys.append(s.mean[c])
+                        es.append(s.sd[c])
+            ax.bar(xs, ys, width, yerr=es, capsize=2, color=col[bar], label=bar)
+        ax.set_xticks(range(len(groups)))
+        ax.set_xticklabels([g.replace(", ", "\n") for g in groups], fontsize=8)
+        ax.set_ylabel(f"last-{s.last_n} MAE (winner)")
+        ax.set_title(f"{s.panel_axis}={panel}" if s.panel_axis else "all cells", fontsize=9)
+        ax.grid(axis="y", alpha=0.3)
+        ax.legend(title=s.colour_axis, fontsize=8, title_fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.suptitle(f"{title_of(s.f)}{tag}: best tuned error per cell, mean ± sd over {s.reps} repetitions", fontsize=10)
+    fig.tight_layout()
+    w.save(fig, "bars")
+
+
+def plot_sweep_forgetting(s, w):
+    groups = s.distinct(s.group_key(c) for c in s.cells())
+    panels = s.distinct(s.value(s.panel_axis, c) for c in s.cells())
+    col = colours(s.distinct(s.value(s.colour_axis, c) for c in s.cells()))
+    for gi, group in enumerate(groups):
+        fig, axs = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6), squeeze=False, sharey=True)
+        for ax, panel in zip(axs[0], panels):
+            for c in s.cells():
+                if s.group_key(c) != group or s.value(s.panel_axis, c) != panel:
+                    continue
+                key = f"cells/c{c:04d}/forgetting_curve"
+                if key not in s.f:
+                    continue
+                m, _ = mean_curve(s.f[key])
+                bar = s.value(s.colour_axis, c)
+                ax.plot(np.arange(len(m)), m, color=col[bar], label=bar)
+            ax.set_title(f"{s.panel_axis}={panel}" if s.panel_axis else group, fontsize=9)
+            ax.set_xlabel("pattern age (0 = newest)")
+            ax.grid(alpha=0.3)
+            ax.legend(title=s.colour_axis, fontsize=8, title_fontsize=8)
+        axs[0][0].set_ylabel("MAE of the winner (mean over repetitions)")
+        fig.suptitle(f"forgetting curves, {group} — {title_of(s.f)}", fontsize=10)
+        fig.tight_layout()
+        w.save(fig, f"forgetting_{gi:02d}")
+
+
+def plot_sweep_heatmaps(s, w):
+    drawn = 0
+    for c in s.cells():
+        key = f"cells/c{c:04d}/error_matrix"
+        if key in s.f and drawn < MAX_HEATMAPS:
+            heatmap(np.asarray(s.f[key]).mean(axis=0), f"error matrix of the winner\n{s.labels[c]}", w,
+                    f"error_matrix_c{c:04d}")
+            drawn += 1
+
+
+def scatter_compare(pairs, xlabel, ylabel, title, w, name):
+    """pairs: list of (colour key, x, y, x sd, y sd)."""
+    fig, ax = plt.subplots(figsize=(5.5, 5.2))
+    col = colours(list(dict.fromkeys(p[0] for p in pairs)))
+    for key in col:
+        pts = np.array([p[1:] for p in pairs if p[0] == key])
+        ax.errorbar(pts[:, 0], pts[:, 1], xerr=pts[:, 2], yerr=pts[:, 3], fmt="o", color=col[key], label=key,
+                    capsize=2, ms=5)
+    hi = max(max(p[1], p[2]) for p in pairs) * 1.1 or 1.0
+    ax.plot([0, hi], [0, hi], "k--", lw=0.8, label="equal")
+    ax.set_xlim(0, hi)
+    ax.set_ylim(0, hi)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    w.save(fig, name)
+
+
+def plot_decay_axis(s, w):
+    """Each cell with weight decay 0 against the same cell's best non-zero decay."""
+    by_key = {}
+    for c in s.cells():
+        key = (s.group_key(c, skip=("weight_decay",)), s.value(s.panel_axis, c), s.value(s.colour_axis, c))
+        by_key.setdefault(key, []).append(c)
+    pairs = []
+    for key, cs in by_key.items():
+        zero = [c for c in cs if float(s.values["weight_decay"][c]) == 0.0]
+        other = [c for c in cs if float(s.values["weight_decay"][c]) != 0.0]
+        if zero and other:
+            best = min(other, key=lambda c: s.mean[c])
+            pairs.append((key[2], s.mean[zero[0]], s.mean[best], s.sd[zero[0]], s.sd[best]))
+    if pairs:
+        scatter_compare(pairs, f"last-{s.last_n} MAE without weight decay", f"last-{s.last_n} MAE with weight decay",
+                        f"weight decay: below the line it helps\n{title_of(s.f)}", w, "weight_decay")
+
+
+def plot_sweep_compare(s, t, w, other_path):
+    def key(sw, c):
+        return re.sub(r"\s*weight_decay=\S+", "", sw.labels[c]).strip()
+    index = {key(t, c): c for c in t.cells()}
+    pairs = [(s.value(s.colour_axis, c), s.mean[c], t.mean[index[key(s, c)]], s.sd[c], t.sd[index[key(s, c)]])
+             for c in s.cells() if key(s, c) in index]
+    if not pairs:
+        fail(f"--compare {other_path}: no cell label in common with {s.f.filename}")
+    scatter_compare(pairs, f"{stem(s.f.filename)}: last-{s.last_n} MAE", f"{stem(other_path)}: last-{t.last_n} MAE",
+                    f"{stem(s.f.filename)} vs {stem(other_path)}, one point per cell", w, "compare")
+
+
+def plot_sweep(f, w, compare=None, compare_path=""):
+    s = Sweep(f)
+    plot_sweep_bars(s, w)
+    plot_sweep_forgetting(s, w)
+    plot_sweep_heatmaps(s, w)
+    if "weight_decay" in s.axes:
+        plot_decay_axis(s, w)
+    if compare is not None:
+        if text(compare.attrs["kind"]) != "sweep":
+            fail(f"--compare {compare_path}: a sweep compares with a sweep, not a {text(compare.attrs['kind'])} file")
+        plot_sweep_compare(s, Sweep(compare), w, compare_path)
+
+
+# ---------------------------------------------------------------- studies
+
+def plot_toy_paths(f, w):
+    names = sorted(f["paths"].keys())
+    modes = list(dict.fromkeys(text(f[f"paths/{n}"].attrs["step_mode"]) for n in names))
+    rules = list(dict.fromkeys(text(f[f"paths/{n}"].attrs["rule"]) for n in names))
+    col = colours(rules)
+    fig, axs = plt.subplots(len(modes), 3, figsize=(13, 3.8 * len(modes)), squeeze=False)
+    for row, mode in zip(axs, modes):
+        for n in names:
+            g = f[f"paths/{n}"]
+            if text(g.attrs["step_mode"]) != mode:
+                continue
+            th, loss, rule = np.asarray(g["theta"]), np.asarray(g["loss"]), text(g.attrs["rule"])
+            label = f"{rule} (eta={float(g.attrs['eta']):.3g})"
+            half = len(th) // 2
+            for ax, (i, j) in zip(row[:2], [(0, 1), (None, 2)]):
+                x = th[:, 0] if i == 0 else th[:, :2].mean(axis=1)
+                y = th[:, j]
+                ax.plot(x, y, "-", color=col[rule], label=label, lw=1.5)
+                ax.plot(x[0], y[0], "ko", ms=4)
+                ax.plot(x[half], y[half], "o", color=col[rule], ms=6)
+                ax.plot(x[-1], y[-1], "s", color=col[rule], ms=6)
+            row[2].semilogy(np.arange(len(loss)), loss, color=col[rule], label=label)
+        row[0].set_xlabel("w1")
+        row[0].set_ylabel("w2")
+        row[1].set_xlabel("(w1 + w2) / 2")
+        row[1].set_ylabel("b")
+        row[2].set_xlabel("full-batch update")
+        row[2].set_ylabel("squared error ½Σ(h − t)²")
+        for ax in row:
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=8)
+        row[0].set_title(f"{mode} step size: weights (● start, ● update {half}, ■ end)", fontsize=9)
+        row[1].set_title(f"{mode} step size: mean weight vs bias", fontsize=9)
+        row[2].set_title(f"{mode} step size: loss", fontsize=9)
+    fig.suptitle(f"toy paths: (1,0),(0,1),(1,1) → 0,0,1, sigmoid, {len(f[f'paths/{names[0]}/loss']) - 1} updates — "
+                 f"{title_of(f)}", fontsize=10)
+    fig.tight_layout()
+    w.save(fig, "paths")
+
+
+def plot_where_hebb_fails(f, w):
+    rules = [r for r in strings(f["summary/rule"])]
+    rules = list(dict.fromkeys(rules))
+    T = np.asarray(f["targets"])
+    X = np.asarray(f["inputs"])
+    fig, axs = plt.subplots(1, len(rules) + 1, figsize=(2.6 * (len(rules) + 1), 3.6))
+    panels = [("target", T)] + [(r, np.asarray(f[f"outputs/{r}"])) for r in rules]
+    for ax, (name, M) in zip(axs, panels):
+        ax.imshow(M, cmap="gray_r", vmin=0, vmax=1)
+        for (i, j), v in np.ndenumerate(M):
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", color="red", fontsize=9)
+        ax.set_xticks(range(M.shape[1]))
+        ax.set_xticklabels([f"out {j + 1}" for j in range(M.shape[1])], fontsize=8)
+        ax.set_yticks(range(M.shape[0]))
+        ax.set_yticklabels([f"x={tuple(int(v) for v in x)}" for x in X], fontsize=8)
+        ax.set_title(name, fontsize=10)
+    fig.suptitle(f"where Hebb fails: outputs per pattern after training — {title_of(f)}", fontsize=10)
+    fig.tight_layout()
+    w.save(fig, "outputs")
+
+
+def plot_study(f, w):
+    study = text(f.attrs.get("study", ""))
+    if study == "toy_paths":
+        plot_toy_paths(f, w)
+    elif study == "where_hebb_fails":
+        plot_where_hebb_fails(f, w)
+    else:
+        fail(f"{f.filename}: study '{study}' has no plot")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("file", help="result file written by hds run, sweep or study")
+    ap.add_argument("--out", default=None, help="directory for the PNGs (default: beside the file)")
+    ap.add_argument("--compare", default=None, help="a second result file to set against the first")
+    a = ap.parse_args()
+    f = open_result(a.file)
+    out = a.out or os.path.dirname(os.path.abspath(a.file))
+    os.makedirs(out, exist_ok=True)
+    w = Writer(out, stem(a.file))
+    other = open_result(a.compare) if a.compare else None
+    kind = text(f.attrs["kind"])
+    if kind == "run":
+        if other is not None and text(other.attrs["kind"]) != "run":
+            fail(f"--compare {a.compare}: a run compares with a run, not a {text(other.attrs['kind'])} file")
+        plot_run(f, w, other)
+    elif kind == "sweep":
+        plot_sweep(f, w, other, a.compare)
+    elif kind == "study":
+        plot_study(f, w)
+    else:
+        fail(f"{a.file}: no plots for kind '{kind}'")
+    for p in w.paths:
+        print(p)
+
+
+if __name__ == "__main__":
+    main()
