@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "datasets/catalog.hpp"
 #include "tools/cli/commands.hpp"
 #include "tools/lib/config.hpp"
 #include "tools/lib/experiment.hpp"
@@ -20,7 +21,7 @@ struct RunOptions {
 };
 
 void run(const RunOptions& o) {
-  if (!o.data_dir.empty()) setenv("HDS_DATA_DIR", o.data_dir.c_str(), 1);
+  if (!o.data_dir.empty()) data::set_data_dir(o.data_dir);
   cfg::ExperimentConfig c = cfg::load_experiment(o.file, o.overrides);
   if (!o.output.empty()) c.output = o.output;
   const exp::ExperimentResult r = exp::run_experiment(c, o.threads);

@@ -2,6 +2,8 @@
 #include <cstdio>
 #include <exception>
 
+#include <Eigen/Core>
+
 #include <fmt/format.h>
 
 #include "core/error.hpp"
@@ -10,6 +12,9 @@
 #include "tools/lib/provenance.hpp"
 
 int main(int argc, char** argv) {
+  // Parallelism is over runs (OpenMP in the sweeper and experiment loops); every run, and so every
+  // Eigen product inside it, stays on one thread.
+  Eigen::setNbThreads(1);
   hds::prov::set_command_line(hds::prov::join_args(argc, argv));
   CLI::App app{"hds: Hebbian-descent experiment suite (hetero-association, continual learning)"};
   app.set_version_flag("--version", std::string("hds ") + HDS_VERSION + " (" + HDS_GIT_COMMIT + ")");

@@ -1,0 +1,288 @@
+// Reading and expanding sweep files (see sweep.hpp).
+#include "tools/lib/sweep.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "datasets/sha256.hpp"
+
+namespace hds::sweep {
+namespace {
+
+const std::vector<std::string> kSweepKeys = {"name", "description", "base", "cells", "tune", "output"};
+const std::vector<std::string> kTunable = {"eta", "weight_decay", "epochs", "activation.alpha", "activation.lambda"};
+
+// A cell axis: one or more experiment keys whose values vary together (a zipped group).
+struct CellAxis {
+  std::string name;
+  std::vector<std::string> keys;
+  std::vector<std::vector<YAML::Node>> values;  // values[key][i]
+  size_t size() const { return values.empty() ? 0 : values[0].size(); }
+};
+
+// Short text of a value for labels: a source's dataset, an activation's name, or flow YAML.
+std::string short_text(const YAML::Node& v) {
+  if (v.IsScalar()) return v.Scalar();
+  if (v.IsMap()) {
+    std::string head;
+    if (v["dataset"]) head = v["dataset"].Scalar();
+    else if (v["name"]) head = v["name"].Scalar();
+    std::string rest;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      const std::string k = it->first.Scalar();
+      if (k == "dataset" || k == "name") continue;
+      rest += (rest.empty() ? "" : ",") + k + "=" + cfg::show(it->second);
+    }
+    rest.erase(std::remove(rest.begin(), rest.end(), '\''), rest.end());
+    if (!head.empty()) return rest.empty() ? head : head + "(" + rest + ")";
+  }
+  return cfg::show(v);
+}
+
+// Checks that `key` (a.b) names an experiment key; the first part must be one.
+void check_axis_key(const std::string& key, const YAML::Node& where, const cfg::YamlContext& ctx) {
+  const std::string root = key.substr(0, key.find('.'));
+  const auto& allowed = cfg::experiment_keys();
+  if (std::find(allowed.begin(), allowed.end(), root) != allowed.end()) {
+    if (root == "output" || root == "name" || root == "description" || root == "store")
+      ctx.fail(where, fmt::format("'{}' cannot be a cell axis (it does not change what is trained)", key));
+    return;
+  }
+  const std::string near = cfg::closest(root, allowed);
+  ctx.fail(where, fmt::format("unknown axis '{}': not an experiment key{}", key,
+                              near.empty() ? "" : " (did you mean '" + near + "'?)"));
+}
+
+std::vector<YAML::Node> axis_list(const YAML::Node& v, const std::string& key, const cfg::YamlContext& ctx) {
+  if (!v.IsSequence()) ctx.fail(v, fmt::format("cell axis '{}': expected a list of values, got {}", key, cfg::show(v)));
+  if (v.size() == 0) ctx.fail(v, fmt::format("cell axis '{}' is empty: give at least one value", key));
+  std::vector<YAML::Node> out;
+  for (const auto& item : v) out.push_back(item);
+  return out;
+}
+
+std::vector<CellAxis> parse_cells(const YAML::Node& node, const cfg::YamlContext& ctx) {
+  std::vector<CellAxis> axes;
+  if (!node.IsDefined() || node.IsNull()) return axes;
+  ctx.require_map(node, "cells");
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    CellAxis a;
+    a.name = it->first.Scalar();
+    const YAML::Node v = it->second;
+    if (v.IsMap() && v["zip"]) {
+      ctx.check_keys(v, {"zip"}, "cells." + a.name);
+      const YAML::Node z = v["zip"];
+      ctx.require_map(z, "cells." + a.name + ".zip");
+      for (auto zt = z.begin(); zt != z.end(); ++zt) {
+        const std::string key = zt->first.Scalar();
+        check_axis_key(key, zt->first, ctx);
+        a.keys.push_back(key);
+        a.values.push_back(axis_list(zt->second, key, ctx));
+        if (a.values.back().size() != a.values.front().size())
+          ctx.fail(zt->second, fmt::format("zipped axis '{}': '{}' has {} values but '{}' has {}; zipped lists must "
+                                           "be equally long", a.name, key, a.values.back().size(), a.keys.front(),
+                                           a.values.front().size()));
+      }
+      if (a.keys.empty()) ctx.fail(z, fmt::format("zipped axis '{}' is empty", a.name));
+    } else {
+      check_axis_key(a.name, it->first, ctx);
+      a.keys.push_back(a.name);
+      a.values.push_back(axis_list(v, a.name, ctx));
+    }
+    axes.push_back(std::move(a));
+  }
+  return axes;
+}
+
+std::vector<double> range_values(const YAML::Node& v, const std::string& key, const cfg::YamlContext& ctx) {
+  std::vector<double> out;
+  if (v.IsSequence()) {
+    for (const auto& item : v) {
+      double x = 0;
+      if (!item.IsScalar() || !YAML::convert<double>::decode(item, x) || !std::isfinite(x))
+        ctx.fail(item, fmt::format("tuned axis '{}': expected numbers, got {}", key, cfg::show(item)));
+      out.push_back(x);
+    }
+  } else if (v.IsMap()) {
+    ctx.check_keys(v, {"logspace", "linspace"}, "tune." + key);
+    const bool log = bool(v["logspace"]);
+    const YAML::Node r = log ? v["logspace"] : v["linspace"];
+    if (!r || !r.IsSequence() || r.size() != 3)
+      ctx.fail(v, fmt::format("tuned axis '{}': expected {{logspace: [from, to, count]}} or {{linspace: [from, to, count]}}", key));
+    double lo = 0, hi = 0;
+    long n = 0;
+    if (!YAML::convert<double>::decode(r[0], lo) || !YAML::convert<double>::decode(r[1], hi) ||
+        !YAML::convert<long>::decode(r[2], n))
+      ctx.fail(r, fmt::format("tuned axis '{}': [from, to, count] must be two numbers and a whole number, got {}", key,
+                              cfg::show(r)));
+    if (n < 1) ctx.fail(r, fmt::format("tuned axis '{}': count must be >= 1, got {}", key, n));
+    if (log && (lo <= 0 || hi <= 0))
+      ctx.fail(r, fmt::format("tuned axis '{}': logspace needs from > 0 and to > 0 (the values themselves, e.g. "
+                              "[1e-4, 10, 21]), got {}", key, cfg::show(r)));
+    for (long i = 0; i < n; ++i) {
+      const double f = n == 1 ? 0.0 : static_cast<double>(i) / (n - 1);
+      out.push_back(log ? std::exp(std::log(lo) + f * (std::log(hi) - std::log(lo))) : lo + f * (hi - lo));
+    }
+    // The endpoints exactly as written, not as exp(log(x)) gives them back.
+    out.front() = lo;
+    if (n > 1) out.back() = hi;
+  } else {
+    ctx.fail(v, fmt::format("tuned axis '{}': expected a list of numbers or {{logspace: [from, to, count]}}, got {}",
+                            key, cfg::show(v)));
+  }
+  if (out.empty()) ctx.fail(v, fmt::format("tuned axis '{}' is empty: the grid would have no point", key));
+  return out;
+}
+
+// Checks a tuned value is allowed for its key (eta > 0, 0 <= ω < 1, whole epochs >= 1).
+void check_tuned_value(const std::string& key, double x, const YAML::Node& where, const cfg::YamlContext& ctx) {
+  if (key == "eta" && !(x > 0)) ctx.fail(where, fmt::format("tuned axis 'eta': every value must be > 0, got {}", x));
+  if (key == "weight_decay" && (x < 0 || x >= 1))
+    ctx.fail(where, fmt::format("tuned axis 'weight_decay': values must be in [0, 1), got {}", x));
+  if (key == "epochs" && (x < 1 || x != std::floor(x)))
+    ctx.fail(where, fmt::format("tuned axis 'epochs': values must be whole numbers >= 1, got {}", x));
+}
+
+}  // namespace
+
+SweepDefinition load_sweep(const std::string& path, const std::vector<std::string>& overrides) {
+  YAML::Node root = cfg::load_yaml_file(path);
+  cfg::YamlContext ctx(path);
+  // Overrides of sweep keys go to the root; everything else to the base experiment.
+  std::vector<std::string> to_root;
+  for (const auto& ov : overrides) {
+    const std::string key = ov.substr(0, ov.find('='));
+    const std::string first = key.substr(0, key.find('.'));
+    const bool sweep_key = std::find(kSweepKeys.begin(), kSweepKeys.end(), first) != kSweepKeys.end() &&
+                           first != "name" && first != "description";
+    to_root.push_back(sweep_key ? ov : "base." + ov);
+  }
+  ctx.apply_overrides(root, to_root);
+  ctx.check_keys(root, kSweepKeys, "");
+
+  SweepDefinition s;
+  s.file = path;
+  s.name = ctx.get_string(root, "name", s.name);
+  s.description = ctx.get_string(root, "description", "");
+  YAML::Node base = root["base"];
+  if (!base.IsDefined()) throw UserError(fmt::format("{}: missing key 'base' (the experiment every cell starts from)", path));
+  ctx.require_map(base, "base");
+  if (!base["name"]) base["name"] = s.name;
+
+  const std::vector<CellAxis> axes = parse_cells(root["cells"], ctx);
+  for (const auto& a : axes) s.cell_axes.push_back(a.name);
+
+  const YAML::Node tune = root["tune"];
+  if (tune.IsDefined() && !tune.IsNull()) {
+    ctx.require_map(tune, "tune");
+    for (auto it = tune.begin(); it != tune.end(); ++it) {
+      TunedAxis t;
+      t.key = it->first.Scalar();
+      if (std::find(kTunable.begin(), kTunable.end(), t.key) == kTunable.end()) {
+        const std::string near = cfg::closest(t.key, kTunable);
+        ctx.fail(it->first, fmt::format("unknown tuned axis '{}' (tunable: eta, weight_decay, epochs, activation.alpha, "
+                                        "activation.lambda{})", t.key, near.empty() ? "" : "; did you mean '" + near + "'?"));
+      }
+      for (const auto& a : axes)
+        for (const auto& k : a.keys)
+          if (k == t.key) ctx.fail(it->first, fmt::format("'{}' is both a cell axis and a tuned axis", t.key));
+      t.values = range_values(it->second, t.key, ctx);
+      for (double x : t.values) check_tuned_value(t.key, x, it->second, ctx);
+      s.grid_size *= static_cast<int>(t.values.size());
+      s.tuned.push_back(std::move(t));
+    }
+  }
+
+  // Expand the cells: the Cartesian product of the axes, first axis slowest.
+  size_t n_cells = 1;
+  for (const auto& a : axes) n_cells *= a.size();
+  if (n_cells > 100000) throw UserError(fmt::format("{}: {} cells is too many (limit 100000)", path, n_cells));
+  for (size_t c = 0; c < n_cells; ++c) {
+    YAML::Node node = YAML::Clone(base);
+    Cell cell;
+    size_t rest = c;
+    std::vector<size_t> idx(axes.size());
+    for (size_t k = axes.size(); k-- > 0;) {
+      idx[k] = rest % axes[k].size();
+      rest /= axes[k].size();
+    }
+    for (size_t k = 0; k < axes.size(); ++k) {
+      std::string text;
+      for (size_t j = 0; j < axes[k].keys.size(); ++j) {
+        const std::string& key = axes[k].keys[j];
+        const YAML::Node v = axes[k].values[j][idx[k]];
+        // Walk a.b, creating maps (a scalar in the way is a shorthand: name / dataset).
+        YAML::Node target = node;
+        std::string part;
+        size_t pos = 0, dot;
+        while ((dot = key.find('.', pos)) != std::string::npos) {
+          part = key.substr(pos, dot - pos);
+          YAML::Node child = target[part];
+          if (!child.IsMap()) {
+            YAML::Node m(YAML::NodeType::Map);
+            if (child.IsScalar()) m[part == "inputs" || part == "targets" ? "dataset" : "name"] = YAML::Clone(child);
+            target[part] = m;
+          }
+          YAML::Node next = target[part];
+          target.reset(next);
+          pos = dot + 1;
+        }
+        target[key.substr(pos)] = v;
+        const std::string item = key + "=" + short_text(v);
+        text += (text.empty() ? "" : " ") + item;
+        cell.label += (cell.label.empty() ? "" : " ") + item;
+      }
+      cell.axis_values.push_back(text);
+    }
+    if (cell.label.empty()) cell.label = "all";
+    cell.config = cfg::parse_experiment(node, ctx);
+    if (cell.config.store_patterns || cell.config.store_weights)
+      throw UserError(fmt::format("{}: a sweep stores no patterns or weights (store: [error_matrix] keeps the "
+                                  "winners' error matrices); run the winner with 'hds run' to keep those", path));
+    for (const auto& t : s.tuned)
+      if (t.key == "epochs" && cell.config.train.protocol != Protocol::multi_epoch)
+        throw UserError(fmt::format("{}: tuning 'epochs' needs 'protocol: multi_epoch' in base (cell {})", path, cell.label));
+    s.cells.push_back(std::move(cell));
+  }
+
+  s.output = ctx.get_string(root, "output", "results/" + s.name + ".h5");
+  // The definition's hash leaves out where the result goes.
+  YAML::Node for_hash = YAML::Clone(root);
+  for_hash.remove("output");
+  YAML::Emitter e;
+  e << for_hash;
+  s.hash = data::sha256_bytes(e.c_str());
+  YAML::Emitter full;
+  full << root;
+  s.resolved_yaml = std::string(full.c_str()) + "\n";
+  return s;
+}
+
+std::vector<double> grid_point(const SweepDefinition& s, int g) {
+  std::vector<double> v(s.tuned.size());
+  for (size_t k = s.tuned.size(); k-- > 0;) {
+    const int n = static_cast<int>(s.tuned[k].values.size());
+    v[k] = s.tuned[k].values[g % n];
+    g /= n;
+  }
+  return v;
+}
+
+cfg::ExperimentConfig apply_grid_point(const SweepDefinition& s, const cfg::ExperimentConfig& cell, int g) {
+  cfg::ExperimentConfig c = cell;
+  const std::vector<double> v = grid_point(s, g);
+  for (size_t k = 0; k < s.tuned.size(); ++k) {
+    const std::string& key = s.tuned[k].key;
+    if (key == "eta") c.train.eta = v[k];
+    else if (key == "weight_decay") c.train.weight_decay = v[k];
+    else if (key == "epochs") c.train.epochs = static_cast<int>(v[k]);
+    else if (key == "activation.alpha") c.train.act.alpha = v[k];
+    else if (key == "activation.lambda") c.train.act.lambda = v[k];
+  }
+  return c;
+}
+
+}  // namespace hds::sweep

@@ -1,0 +1,48 @@
+// A sweep: a base experiment, the cell axes (what is compared: data pair, activation, rule, ...)
+// and the tuned axes (what is optimised per cell: eta, weight_decay, ...), read from YAML.
+#pragma once
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+#include <vector>
+
+#include "tools/lib/config.hpp"
+
+namespace hds::sweep {
+
+// One cell: the base experiment with the cell axes' values applied.
+struct Cell {
+  std::string label;                       // "rule=hd activation=sigmoid"
+  std::vector<std::string> axis_values;    // per cell axis, the value as YAML flow text
+  cfg::ExperimentConfig config;            // validated; tuned values not yet applied
+};
+
+struct TunedAxis {
+  std::string key;             // eta | weight_decay | epochs | activation.alpha | activation.lambda
+  std::vector<double> values;  // as listed or generated (logspace, linspace)
+};
+
+struct SweepDefinition {
+  std::string name = "sweep";
+  std::string description;
+  std::string file;
+  std::vector<std::string> cell_axes;   // names, in the order of the product (first = slowest)
+  std::vector<TunedAxis> tuned;         // the grid is their Cartesian product (first = slowest)
+  std::vector<Cell> cells;
+  int grid_size = 1;
+  std::string output;
+  std::string resolved_yaml;            // the sweep as read (after --set), for the file and the hash
+  std::string hash;                     // sha256 of resolved_yaml without the output key
+};
+
+// Reads, expands and validates a sweep file; --set overrides apply to the base experiment
+// ("eta=0.1", "base.patterns=50") or to sweep keys ("tune.eta=[0.1, 0.2]").
+SweepDefinition load_sweep(const std::string& path, const std::vector<std::string>& overrides);
+
+// The tuned values of grid point g, one per tuned axis.
+std::vector<double> grid_point(const SweepDefinition& s, int g);
+
+// The cell's experiment with grid point g's values applied.
+cfg::ExperimentConfig apply_grid_point(const SweepDefinition& s, const cfg::ExperimentConfig& cell, int g);
+
+}  // namespace hds::sweep

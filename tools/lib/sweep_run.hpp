@@ -1,0 +1,47 @@
+// Running a sweep: every (cell, grid point, repetition) run in parallel with common random numbers,
+// the winner of each cell, a crash-safe journal of finished cells for resuming, and the result file.
+#pragma once
+#include <Eigen/Dense>
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "core/sweeper.hpp"
+#include "tools/lib/sweep.hpp"
+
+namespace hds::sweep {
+
+struct CellResult {
+  Eigen::MatrixXd last_n;              // G × R last-N error of every run
+  Eigen::Matrix<uint8_t, Eigen::Dynamic, Eigen::Dynamic> diverged;  // G × R
+  Selection best;                      // winner index, mean, sd
+  int n_diverged = 0;                  // diverged repetitions of the winner
+  Eigen::MatrixXd curves;              // R × P forgetting curves of the winner
+  std::vector<Eigen::MatrixXd> error_matrices;  // R of S × P (store: [error_matrix])
+  std::string engine;                  // engine of the winner's runs
+};
+
+struct SweepOptions {
+  std::string output;  // result file
+  int threads = 0;     // <= 0: OpenMP's default
+  bool progress = true;
+  bool force = false;  // replace an existing result of a different definition
+};
+
+struct SweepOutcome {
+  std::vector<CellResult> cells;
+  int resumed = 0;        // cells read back from the journal
+  bool interrupted = false;
+  bool already_complete = false;
+  double seconds = 0.0;
+};
+
+// Runs (or resumes) the sweep and, when every cell is done, writes opt.output atomically and removes
+// the journal (opt.output + ".journal"). When `stop` becomes true, finished cells stay in the
+// journal and the outcome says interrupted.
+SweepOutcome run_sweep(const SweepDefinition& s, const SweepOptions& opt, const std::atomic<bool>& stop);
+
+// Total runs a sweep makes (cells × grid × repetitions).
+long total_runs(const SweepDefinition& s);
+
+}  // namespace hds::sweep
