@@ -293,7 +293,7 @@ def plot_sweep(f, w, compare=None, compare_path=""):
 
 def plot_toy_paths(f, w):
     names = sorted(f["paths"].keys())
-    modes = list(dict.fromkeys(text(f[f"paths/{n}"].attrs["step_mode"]) for n in names))
+    modes = sorted(dict.fromkeys(text(f[f"paths/{n}"].attrs["step_mode"]) for n in names), key=lambda m: m != "natural")
     rules = list(dict.fromkeys(text(f[f"paths/{n}"].attrs["rule"]) for n in names))
     col = colours(rules)
     fig, axs = plt.subplots(len(modes), 3, figsize=(13, 3.8 * len(modes)), squeeze=False)
@@ -332,8 +332,7 @@ def plot_toy_paths(f, w):
 
 
 def plot_where_hebb_fails(f, w):
-    rules = [r for r in strings(f["summary/rule"])]
-    rules = list(dict.fromkeys(rules))
+    rules = [c for c in text(f["summary"].attrs["columns"]).split(",") if c in f["outputs"]]
     T = np.asarray(f["targets"])
     X = np.asarray(f["inputs"])
     fig, axs = plt.subplots(1, len(rules) + 1, figsize=(2.6 * (len(rules) + 1), 3.6))
