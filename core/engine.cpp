@@ -34,7 +34,7 @@ Eigen::VectorXd pattern_errors(const Activation& act, const Eigen::MatrixXd& W, 
   A.colwise() += b;
   Eigen::MatrixXd H(A.rows(), A.cols());
   act.apply(A, H);
-  finite = H.allFinite() && A.allFinite();
+  finite = H.allFinite() && A.cwiseAbs().maxCoeff() <= kDivergedMagnitude;
   return (H - T).cwiseAbs().colwise().mean().transpose();
 }
 
@@ -127,7 +127,7 @@ RunResult train_direct(const TrainSpec& spec, const Eigen::MatrixXd& X, const Ei
       a.noalias() = r.W.transpose() * xc;
       a += r.b;
       spec.act.apply(a, h);
-      if (!a.allFinite() || !h.allFinite()) {
+      if (!(a.cwiseAbs().maxCoeff() <= kDivergedMagnitude) || !h.allFinite()) {
         r.diverged = true;
         r.diverged_step = presentation;
         break;

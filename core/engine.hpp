@@ -17,6 +17,10 @@ enum class Centering {
   running,  // μ = mean of the inputs presented so far, including the current one
 };
 enum class Protocol { online, multi_epoch };
+
+// A pre-activation beyond this magnitude counts as divergence, like a non-finite one: such a run's
+// errors (1e100 and more) would only overflow the means and spreads they enter.
+constexpr double kDivergedMagnitude = 1e100;
 // Which implementation trains: `direct` updates W pattern by pattern; `gram` works in the space of
 // the P training patterns (outer-product rules only, see gram_engine.hpp); `auto` picks gram where
 // it applies and is exact.
@@ -48,7 +52,7 @@ struct TrainSpec {
 struct RunResult {
   Eigen::VectorXd curve;         // error of pattern p after training; p = position in the sequence
   double last_n_error = 0.0;     // mean of curve over the last_n most recently trained patterns
-  bool diverged = false;         // some output became non-finite
+  bool diverged = false;         // some pre-activation or output became non-finite (or > kDivergedMagnitude)
   long diverged_step = -1;       // presentation (0-based, counting all epochs) where it did
   Eigen::MatrixXd error_matrix;  // S × P: after step s (online) or epoch s (multi-epoch)
   Eigen::MatrixXd W;             // final weights (n_in × n_out)

@@ -16,7 +16,8 @@ namespace {
 
 // Beyond this pre-activation magnitude a run continues on the direct path: the run is diverging
 // (or about to), and only the direct arithmetic tells at which step a value becomes non-finite.
-constexpr double kSafeMagnitude = 1e100;
+// It is the direct path's divergence threshold, so both paths stop at the same step.
+constexpr double kSafeMagnitude = kDivergedMagnitude;
 // The scale γ is folded into D and α when it leaves [kTiny, kHuge], so that the coefficients
 // η/γ stay far from overflow however long the decay runs (0.9^100000 underflows).
 constexpr double kTiny = 1e-30;
@@ -86,7 +87,7 @@ class GramRun {
       a_ += b_;
     }
     spec_.act.apply(a_, h_);
-    return a_.allFinite() && h_.allFinite();
+    return a_.cwiseAbs().maxCoeff() <= kDivergedMagnitude && h_.allFinite();
   }
 
   // W ← (1 − ω) W + η u dᵀ, b ← b + η Δb for pattern p, after forward(p).
