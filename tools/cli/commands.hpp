@@ -11,5 +11,6 @@ void add_sweep_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_plot_command(CLI::App& app);
 void add_study_command(CLI::App& app);
+void add_reproduce_command(CLI::App& app);
 
 }  // namespace hds::cli

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   hds::cli::add_inspect_command(app);
   hds::cli::add_plot_command(app);
   hds::cli::add_study_command(app);
+  hds::cli::add_reproduce_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
