@@ -41,8 +41,9 @@ bool within_safe(const Eigen::Ref<const Eigen::MatrixXd>& m) {
   return (m.array().abs() <= kSafeMagnitude).all();  // false for NaN too
 }
 
-// One run's state. In gram mode W = γ (α W₀ + U Dᵀ); once a value grows past kSafeMagnitude it
-// switches for good to direct mode, where W is explicit and every step is train_direct's.
+// One run's state. In gram mode column j of W is γ_j (α_j W₀_j + U D_jᵀ) (D_j: row j of D); once a
+// value grows past kSafeMagnitude it switches for good to direct mode, where W is explicit and every
+// step is train_direct's.
 class GramRun {
  public:
   GramRun(const TrainSpec& spec, const GramData& g)
@@ -54,6 +55,10 @@ class GramRun {
         online_(spec.protocol == Protocol::online),
         forward_free_(spec.rule == Rule::hebb || spec.rule == Rule::cov),
         D_(Eigen::MatrixXd::Zero(g.n_out, g.P)),
+        gamma_(Eigen::VectorXd::Ones(g.n_out)),
+        alpha_(Eigen::VectorXd::Ones(g.n_out)),
+        d_sum_(Eigen::VectorXd::Zero(g.n_out)),
+        c_(g.n_out),
         b_(g.b0),
         a_(g.n_out),
         h_(g.n_out),
@@ -90,31 +95,29 @@ class GramRun {
     return a_.cwiseAbs().maxCoeff() <= kDivergedMagnitude && h_.allFinite();
   }
 
-  // W ← (1 − ω) W + η u dᵀ, b ← b + η Δb for pattern p, after forward(p).
+  // W_j ← c_j W_j + η u d_j with c_j = (1 − ω) − η s_j (s = 0 for the rules without column shrink),
+  // b ← b + η Δb for pattern p, after forward(p). In gram mode c_j goes into γ_j, and η d_j / γ_j
+  // (the new γ_j) into D[j, p].
   void update(int p) {
     rule_step(spec_.rule, spec_.act, xc_, g_.X.col(p), a_, h_, g_.T.col(p), g_.means, step_);
     if (direct_) {
       apply_step(step_, spec_.eta, spec_.weight_decay, spec_.learn_bias, W_, b_);
       return;
     }
-    const double c = 1.0 - spec_.weight_decay;
-    if (c != 1.0) {
-      const double next = gamma_ * c;
-      if (std::abs(next) >= kTiny && std::abs(next) <= kHuge) {
-        gamma_ = next;
-      } else {
-        D_.leftCols(hi_) *= next;
-        alpha_ *= next;
-        d_sum_ *= std::abs(next);
-        gamma_ = 1.0;
-      }
+    const double decay = 1.0 - spec_.weight_decay;
+    const bool shrink = step_.s.size() > 0;
+    if (shrink) {
+      c_ = decay - spec_.eta * step_.s.array();  // as apply_step computes it
+      for (int j = 0; j < g_.n_out; ++j)
+        if (c_[j] != 1.0) scale_column(j, c_[j]);
+    } else if (decay != 1.0) {
+      for (int j = 0; j < g_.n_out; ++j) scale_column(j, decay);
     }
-    const double coef = spec_.eta / gamma_;
-    D_.col(p) += coef * step_.d;
+    D_.col(p).array() += (spec_.eta / gamma_.array()) * step_.d.array();
     hi_ = std::max(hi_, p + 1);
-    d_sum_ += std::abs(coef) * step_.d.cwiseAbs().maxCoeff();
+    if (forward_free_) d_sum_.array() += (spec_.eta / gamma_.array()).abs() * step_.d.array().abs();
     if (spec_.learn_bias) b_.noalias() += spec_.eta * step_.db;
-    if (Z_.size()) update_projection(p, c);
+    if (Z_.size()) update_projection(p, shrink, decay);
   }
 
   // Errors of all patterns with the current weights into `row` (pattern_errors' semantics: false
@@ -165,15 +168,15 @@ class GramRun {
     return finite;
   }
 
-  // W = γ (α W₀ + U Dᵀ); in direct mode W is explicit already.
+  // W = (α W₀ + U Dᵀ) diag(γ) with α diagonal too; in direct mode W is explicit already.
   void rebuild_weights(Eigen::MatrixXd& W) const {
     if (direct_) {
       W = W_;
       return;
     }
-    W = alpha_ * g_.W0;
+    W = g_.W0 * alpha_.asDiagonal();
     if (hi_ > 0) W.noalias() += U_.leftCols(hi_) * D_.leftCols(hi_).transpose();
-    W *= gamma_;
+    W.array().rowwise() *= gamma_.array().transpose();
   }
 
   void switch_to_direct() {
@@ -183,41 +186,62 @@ class GramRun {
   }
 
  private:
-  // a = γ (α G₀[:, p] + D K[p, :]ᵀ) + b; only the first hi_ columns of D have been touched.
+  // γ_j ← γ_j c. When γ_j c leaves [kTiny, kHuge] it is folded into α_j and D_j instead (γ_j = 1),
+  // so η/γ_j stays far from overflow; c = 0 (oja and instar at η s_j = 1 − ω) folds to an exact zero
+  // column, as the direct path's W_j·0.
+  void scale_column(int j, double c) {
+    const double next = gamma_[j] * c;
+    if (std::abs(next) >= kTiny && std::abs(next) <= kHuge) {
+      gamma_[j] = next;
+      return;
+    }
+    D_.row(j).head(hi_) *= next;
+    alpha_[j] *= next;
+    d_sum_[j] *= std::abs(next);
+    gamma_[j] = 1.0;
+  }
+
+  // a = γ ⊙ (α ⊙ G₀[:, p] + D K[p, :]ᵀ) + b; only the first hi_ columns of D have been touched.
   void gram_preactivation(int p) {
     if (hi_ > 0) {
       a_.noalias() = D_.leftCols(hi_) * Kt_.col(p).head(hi_);
     } else {
       a_.setZero();
     }
-    a_ += alpha_ * g_.G0.col(p);
-    a_ *= gamma_;
+    a_.array() += alpha_.array() * g_.G0.col(p).array();
+    a_.array() *= gamma_.array();
     a_ += b_;
   }
 
-  // A = γ (α G₀ + D K ᵀ) without the bias, for all patterns at once.
+  // A = diag(γ) (diag(α) G₀ + D Kᵀ) without the bias, for all patterns at once.
   void all_preactivations_without_bias() {
-    A_ = alpha_ * g_.G0;
+    A_ = alpha_.asDiagonal() * g_.G0;
     if (hi_ > 0) A_.noalias() += D_.leftCols(hi_) * Kt_.topRows(hi_);
-    A_ *= gamma_;
+    A_.array().colwise() *= gamma_.array();
   }
 
-  // Z = Wᵀ X̃ after the step on pattern q: Z ← (1 − ω) Z + η d K[:, q]ᵀ, with K[j, q] = Kt(q, j).
-  void update_projection(int q, double c) {
+  // Z = Wᵀ X̃ after the step on pattern q: Z ← diag(c) Z + η d K[:, q]ᵀ, with K[j, q] = Kt(q, j);
+  // c = c_ (per unit) when `shrink`, else the scalar 1 − ω.
+  void update_projection(int q, bool shrink, double decay) {
     if (symmetric_K_) {
       krow_ = Kt_.col(q);
     } else {
       krow_ = Kt_.row(q).transpose();
     }
     for (int j = 0; j < g_.P; ++j) {
-      if (c != 1.0) Z_.col(j) *= c;
+      if (shrink) {
+        Z_.col(j).array() *= c_.array();
+      } else if (decay != 1.0) {
+        Z_.col(j) *= decay;
+      }
       Z_.col(j) += (spec_.eta * krow_[j]) * step_.d;
     }
   }
 
-  // |a| ≤ |γ| (|α| max|G₀| + Σ_q ‖D_q‖∞ max|K|) + ‖b‖∞, where d_sum_ bounds Σ_q ‖D_q‖∞.
+  // |a_j| ≤ |γ_j| (|α_j| max|G₀| + Σ_q |D_jq| max|K|) + ‖b‖∞, where d_sum_[j] bounds Σ_q |D_jq|
+  // (kept for the forward-free rules only).
   double a_bound() const {
-    return std::abs(gamma_) * (std::abs(alpha_) * g_.g0_max + d_sum_ * g_.k_max) +
+    return (gamma_.array().abs() * (alpha_.array().abs() * g_.g0_max + d_sum_.array() * g_.k_max)).maxCoeff() +
            b_.cwiseAbs().maxCoeff();
   }
 
@@ -237,8 +261,9 @@ class GramRun {
 
   bool direct_ = false;
   Eigen::MatrixXd D_;
-  double gamma_ = 1.0, alpha_ = 1.0;
-  double d_sum_ = 0.0;
+  Eigen::VectorXd gamma_, alpha_;  // per output unit
+  Eigen::VectorXd d_sum_;
+  Eigen::VectorXd c_;              // this step's column factors (oja, instar)
   int hi_ = 0;  // columns [hi_, P) of D are still zero
   Eigen::VectorXd b_;
   Eigen::MatrixXd W_;  // direct mode only (and the rebuilt W at the end)
@@ -291,20 +316,20 @@ std::shared_ptr<const GramData> prepare_gram(const Eigen::MatrixXd& X, const Eig
   return g;
 }
 
-bool gram_supports(const TrainSpec& spec) {
-  return is_outer_product_rule(spec.rule) && spec.centering != Centering::running;
-}
+bool gram_supports(const TrainSpec& spec) { return spec.centering != Centering::running; }
 
 bool gram_preferred(const TrainSpec& spec, int P, int n_in, int n_out, bool prep_shared) {
   // Multiply-adds per output unit. direct: a forward and a rank-one update of W per step (2 n_in),
-  // the final errors (n_in P), an online error row (n_in P) per step. gram: a gemv over the touched
-  // columns of D per step (P/2 on average in the first epoch, P after), the final errors (P²), the
-  // rebuilt W (n_in P), an online error row (P) per step.
+  // plus a pass scaling W (n_in) for weight decay or a column-shrinking rule (oja, instar), the final
+  // errors (n_in P), an online error row (n_in P) per step. gram: a gemv over the touched columns of
+  // D per step (P/2 on average in the first epoch, P after), the final errors (P²), the rebuilt W
+  // (n_in P), an online error row (P) per step; the per-unit scales cost O(1) per unit and step.
   const bool online = spec.protocol == Protocol::online;
+  const bool shrink = spec.weight_decay != 0.0 || !is_outer_product_rule(spec.rule);
   const double epochs = online ? 1.0 : std::max(spec.epochs, 0);
   const double p = P, ni = n_in, no = std::max(n_out, 1);
   const double steps = epochs * p;
-  double direct = steps * 2.0 * ni + ni * p;
+  double direct = steps * (shrink ? 3.0 : 2.0) * ni + ni * p;
   double gram = (epochs > 0 ? p * p * (epochs - 0.5) : 0.0) + p * p + ni * p;
   if (spec.error_matrix) {
     direct += (online ? steps : epochs) * ni * p;
@@ -316,9 +341,8 @@ bool gram_preferred(const TrainSpec& spec, int P, int n_in, int n_out, bool prep
 
 RunResult train_gram(const TrainSpec& spec, const GramData& g, uint64_t shuffle_seed, bool final_weights) {
   if (!gram_supports(spec))
-    throw std::invalid_argument("train_gram: rule '" + rule_name(spec.rule) + "' with centering '" +
-                                centering_name(spec.centering) +
-                                "' is not an outer-product run with fixed μ; use the direct engine");
+    throw std::invalid_argument("train_gram: centering '" + centering_name(spec.centering) +
+                                "' changes μ every step; use the direct engine");
   if (spec.centering != g.centering)
     throw std::invalid_argument("train_gram: the GramData was prepared for centering '" +
                                 centering_name(g.centering) + "', the run asks for '" +

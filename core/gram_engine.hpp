@@ -1,11 +1,13 @@
-// The Gram-space engine: trains the outer-product rules (hd, gd, hebb, cov) in the space of the P
-// training patterns instead of the n_in × n_out weight space.
+// The Gram-space engine: trains every rule (hd, gd, hebb, cov, oja, instar) with a fixed input offset
+// μ (centering none or dataset) in the space of the P training patterns instead of the n_in × n_out
+// weight space.
 //
-// Every step of these rules is W ← (1 − ω) W + η u dᵀ, so W never leaves the form
-//     W = γ (α W₀ + U Dᵀ)                 U = X̃ (or X − x̄1ᵀ for cov), D: n_out × P coefficients
-// (D's column q sums the η d of every presentation of pattern q, divided by the scale γ current then).
-// The pre-activation of pattern p is therefore
-//     a_p = γ (α G₀[:, p] + D K[p, :]ᵀ) + b      G₀ = W₀ᵀ X̃,   K = X̃ᵀ U   (the cross-Gram matrix)
+// Every step is W_j ← c_j W_j + η d_j u for each output unit j, with c_j = (1 − ω) − η s_j (s = t² for
+// oja, t for instar, 0 otherwise; see rules.hpp), so column j of W never leaves the form
+//     W_j = γ_j (α_j W₀_j + U D_jᵀ)        U = X̃ (or X − x̄1ᵀ for cov), D: n_out × P coefficients
+// (D[j, q] sums the η d_j of every presentation of pattern q, divided by the scale γ_j current then;
+// γ_j ← γ_j c_j each step). The pre-activation of pattern p is therefore
+//     a_p = γ ⊙ (α ⊙ G₀[:, p] + D K[p, :]ᵀ) + b      G₀ = W₀ᵀ X̃,   K = X̃ᵀ U   (the cross-Gram matrix)
 // and a whole run costs O(P · n_out) per step plus O(P² · n_out) for the final errors, once G₀ and K
 // are known. Both depend only on the data, W₀ and the centering, so GramData computes them once per
 // repetition and every grid point (η, ω, rule, activation, protocol) shares them.
@@ -58,13 +60,15 @@ std::shared_ptr<const GramData> prepare_gram(const Eigen::MatrixXd& X, const Eig
                                              const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0,
                                              Centering centering);
 
-// True when the Gram engine can train `spec` exactly: an outer-product rule and centering none or dataset.
+// True when the Gram engine can train `spec` exactly: any rule, centering none or dataset (running
+// centering changes μ, hence X̃ and K, every step).
 bool gram_supports(const TrainSpec& spec);
 
 // True when, by a flop count, the Gram engine is expected to be faster than the direct path for a
 // run of this shape. `prep_shared`: the GramData is amortised over many runs (the sweeper), so its
 // cost is left out; false when it is built for this run alone (train()).
-// Roughly: online without an error matrix favours gram while P < 1.3 n_in (shared) or P < n_in;
+// Roughly: online without an error matrix favours gram while P < 1.3 n_in (shared) or P < n_in, and
+// while P < 2 n_in (shared) with weight decay or for oja and instar, whose direct step also scales W;
 // an online error matrix always favours gram (O(P n_out) per step instead of O(P n_in n_out)).
 bool gram_preferred(const TrainSpec& spec, int P, int n_in, int n_out, bool prep_shared);
 

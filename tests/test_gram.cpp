@@ -84,7 +84,7 @@ void compare(const TrainSpec& spec, const Data& d, const GramData& g, Worst& w) 
   w.b = std::max(w.b, bd);
 }
 
-const std::vector<Rule> kGramRules = {Rule::hd, Rule::gd, Rule::hebb, Rule::cov};
+const std::vector<Rule> kGramRules = {Rule::hd, Rule::gd, Rule::hebb, Rule::cov, Rule::oja, Rule::instar};
 
 }  // namespace
 
@@ -176,6 +176,50 @@ TEST_CASE("gram equals direct: strong decay folds the scale (omega up to 1)") {
   std::printf("gram vs direct, strong decay, %d runs: max rel diff curve %.2e W %.2e\n", w.runs, w.curve, w.W);
 }
 
+TEST_CASE("gram equals direct: oja and instar with column factors 1, 0, negative and tiny, real targets") {
+  Data d = make_data(25, 7, 20, 13);
+  Worst w;
+  // c_j = (1 − ω) − η s_j with s_j ∈ {0, 1} for binary targets: η = 1 − ω gives exactly 0, η > 1 − ω a
+  // negative factor, η = (1 − ω)(1 + 1e-12) a tiny one (|c_j| ≈ 1e-12, folded once γ_j < 1e-30).
+  for (bool real_targets : {false, true}) {
+    if (real_targets) {
+      Rng rng(99);
+      for (Eigen::Index i = 0; i < d.T.size(); ++i) d.T.data()[i] = rng.uniform();
+    }
+    for (Centering cen : {Centering::none, Centering::dataset}) {
+      const auto g = prepare_gram(d.X, d.T, d.W0, d.b0, cen);
+      for (Rule rule : {Rule::oja, Rule::instar})
+        for (double decay : {0.0, 0.25})
+          for (double eta_factor : {1.0, 1.0 + 1e-12, 1.3, 1.9})
+            for (int proto = 0; proto < 3; ++proto)
+              for (ActivationKind ak : {ActivationKind::sigmoid, ActivationKind::linear, ActivationKind::softmax}) {
+                TrainSpec spec;
+                spec.rule = rule;
+                spec.act = Activation::make(ak);
+                spec.eta = (1.0 - decay) * eta_factor;
+                spec.weight_decay = decay;
+                spec.centering = cen;
+                spec.protocol = proto == 0 ? Protocol::online : Protocol::multi_epoch;
+                spec.epochs = 6;
+                spec.reshuffle = proto == 2;
+                spec.last_n = 5;
+                spec.error_matrix = true;
+                CAPTURE(real_targets);
+                CAPTURE(rule_name(rule));
+                CAPTURE(centering_name(cen));
+                CAPTURE(decay);
+                CAPTURE(eta_factor);
+                CAPTURE(proto);
+                CAPTURE(spec.act.name());
+                compare(spec, d, *g, w);
+              }
+    }
+  }
+  std::printf("gram vs direct, oja/instar edge factors, %d runs: max rel diff curve %.2e last-N %.2e error matrix "
+              "%.2e W %.2e b %.2e\n",
+              w.runs, w.curve, w.last_n, w.matrix, w.W, w.b);
+}
+
 TEST_CASE("gram and direct agree on diverging runs") {
   const Data d = make_data(30, 8, 40, 9);
   int diverged = 0, runs = 0;
@@ -183,7 +227,7 @@ TEST_CASE("gram and direct agree on diverging runs") {
     const auto g = prepare_gram(d.X, d.T, d.W0, d.b0, cen);
     for (ActivationKind ak : {ActivationKind::linear, ActivationKind::exponential_linear, ActivationKind::rectifier,
                               ActivationKind::leaky_rectifier, ActivationKind::selu})
-      for (Rule rule : {Rule::hd, Rule::gd})
+      for (Rule rule : {Rule::hd, Rule::gd, Rule::oja, Rule::instar})
         for (double eta : {1.0, 1e3, 1e8})
           for (int proto = 0; proto < 2; ++proto) {
             TrainSpec spec;
@@ -258,16 +302,20 @@ TEST_CASE("train() engine selection") {
   CHECK(train(spec, d.X, d.T, d.W0, d.b0, 0).engine_used == EngineKind::gram);
   for (Rule rule : {Rule::oja, Rule::instar}) {
     spec.rule = rule;
+    CHECK(train(spec, d.X, d.T, d.W0, d.b0, 0).engine_used == EngineKind::gram);
+    spec.engine = EngineKind::gram;
+    CHECK(train(spec, d.X, d.T, d.W0, d.b0, 0).engine_used == EngineKind::gram);
+    spec.engine = EngineKind::auto_select;
+  }
+  for (Rule rule : kGramRules) {  // running centering: the direct path only, whatever the rule
+    spec.rule = rule;
+    spec.centering = Centering::running;
+    spec.engine = EngineKind::auto_select;
     CHECK(train(spec, d.X, d.T, d.W0, d.b0, 0).engine_used == EngineKind::direct);
     spec.engine = EngineKind::gram;
     CHECK_THROWS_AS(train(spec, d.X, d.T, d.W0, d.b0, 0), std::invalid_argument);
-    spec.engine = EngineKind::auto_select;
   }
   spec.rule = Rule::hd;
-  spec.centering = Centering::running;
-  CHECK(train(spec, d.X, d.T, d.W0, d.b0, 0).engine_used == EngineKind::direct);
-  spec.engine = EngineKind::gram;
-  CHECK_THROWS_AS(train(spec, d.X, d.T, d.W0, d.b0, 0), std::invalid_argument);
   CHECK_THROWS_AS(prepare_gram(d.X, d.T, d.W0, d.b0, Centering::running), std::invalid_argument);
 
   spec.centering = Centering::dataset;
@@ -284,6 +332,9 @@ TEST_CASE("train() engine selection") {
   const Data tall = make_data(20, 20, 200, 2);
   spec.engine = EngineKind::auto_select;
   CHECK(train(spec, tall.X, tall.T, tall.W0, tall.b0, 0).engine_used == EngineKind::direct);
+  spec.rule = Rule::oja;
+  CHECK(train(spec, tall.X, tall.T, tall.W0, tall.b0, 0).engine_used == EngineKind::direct);
+  spec.rule = Rule::hd;
   spec.error_matrix = true;  // except with an online error matrix
   CHECK(train(spec, tall.X, tall.T, tall.W0, tall.b0, 0).engine_used == EngineKind::gram);
 }
