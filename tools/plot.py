@@ -124,7 +124,8 @@ class Sweep:
 
     def __init__(self, f):
         self.f = f
-        self.axes = [a for a in text(f.attrs.get("cell_axes", "")).split(",") if a]
+        # The experiment keys the cell axes set (a zipped pair sets inputs and targets).
+        self.axes = [a for a in text(f.attrs.get("cell_keys", f.attrs.get("cell_axes", ""))).split(",") if a]
         self.labels = strings(f["summary/label"])
         n = len(self.labels)
         self.values = {a: [dataset_name(v) for v in strings(f[f"summary/{a}"])] if f"summary/{a}" in f else [""] * n
@@ -186,7 +187,7 @@ def plot_sweep_bars(s, w, tag=""):
         ax.grid(axis="y", alpha=0.3)
         ax.legend(title=s.colour_axis, fontsize=8, title_fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.suptitle(f"{title_of(s.f)}{tag}: best tuned error per cell, mean ± sd over {s.reps} repetitions", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.985))
     w.save(fig, "bars")
 
 

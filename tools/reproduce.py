@@ -64,7 +64,7 @@ class Sweep:
         self.path = path
         self.f = h5py.File(path, "r")
         f = self.f
-        self.axes = [a for a in text(f.attrs["cell_axes"]).split(",") if a]
+        self.axes = [a for a in text(f.attrs["cell_keys"]).split(",") if a]
         self.tuned = [a for a in text(f.attrs["tuned_axes"]).split(",") if a]
         self.rows = []
         for c, label in enumerate(f["summary/label"].asstr()[:]):
@@ -207,7 +207,7 @@ def finding_step(sweeps):
     lines = []
     binary = {"ADULT", "CONNECT", "RAND"}
     for name, s in sweeps:
-        for pair in s.values("pair") if "pair" in s.axes or any("pair" in r for r in s.rows) else [None]:
+        for pair in s.values("pair"):
             sel = {"activation": "step"}
             if pair:
                 sel["pair"] = pair

@@ -173,7 +173,10 @@ SweepDefinition load_sweep(const std::string& path, const std::vector<std::strin
   if (!base["name"]) base["name"] = s.name;
 
   const std::vector<CellAxis> axes = parse_cells(root["cells"], ctx);
-  for (const auto& a : axes) s.cell_axes.push_back(a.name);
+  for (const auto& a : axes) {
+    s.cell_axes.push_back(a.name);
+    for (const auto& k : a.keys) s.cell_keys.push_back(k);
+  }
 
   const YAML::Node tune = root["tune"];
   if (tune.IsDefined() && !tune.IsNull()) {
@@ -210,7 +213,6 @@ SweepDefinition load_sweep(const std::string& path, const std::vector<std::strin
       rest /= axes[k].size();
     }
     for (size_t k = 0; k < axes.size(); ++k) {
-      std::string text;
       for (size_t j = 0; j < axes[k].keys.size(); ++j) {
         const std::string& key = axes[k].keys[j];
         const YAML::Node v = axes[k].values[j][idx[k]];
@@ -231,11 +233,11 @@ SweepDefinition load_sweep(const std::string& path, const std::vector<std::strin
           pos = dot + 1;
         }
         target[key.substr(pos)] = v;
-        const std::string item = key + "=" + short_text(v);
-        text += (text.empty() ? "" : " ") + item;
-        cell.label += (cell.label.empty() ? "" : " ") + item;
+        cell.label += (cell.label.empty() ? "" : " ") + key + "=" + short_text(v);
+        YAML::Emitter flow;
+        flow << YAML::Flow << v;
+        cell.key_values.push_back(flow.c_str());
       }
-      cell.axis_values.push_back(text);
     }
     if (cell.label.empty()) cell.label = "all";
     cell.config = cfg::parse_experiment(node, ctx);

@@ -13,7 +13,7 @@ namespace hds::sweep {
 // One cell: the base experiment with the cell axes' values applied.
 struct Cell {
   std::string label;                       // "rule=hd activation=sigmoid"
-  std::vector<std::string> axis_values;    // per cell axis, the value as YAML flow text
+  std::vector<std::string> key_values;     // per cell key (SweepDefinition::cell_keys), YAML flow text
   cfg::ExperimentConfig config;            // validated; tuned values not yet applied
 };
 
@@ -27,6 +27,7 @@ struct SweepDefinition {
   std::string description;
   std::string file;
   std::vector<std::string> cell_axes;   // names, in the order of the product (first = slowest)
+  std::vector<std::string> cell_keys;   // the experiment keys they set (a zipped axis sets several)
   std::vector<TunedAxis> tuned;         // the grid is their Cartesian product (first = slowest)
   std::vector<Cell> cells;
   int grid_size = 1;

@@ -329,10 +329,12 @@ void write_result(const SweepDefinition& s, const SweepOptions& opt, const Sweep
     f.attr("/", "n_cells", static_cast<int64_t>(s.cells.size()));
     f.attr("/", "n_grid", static_cast<int64_t>(s.grid_size));
     f.attr("/", "seconds", o.seconds);
-    std::string cell_axes, tuned_axes;
+    std::string cell_axes, cell_keys, tuned_axes;
     for (const auto& a : s.cell_axes) cell_axes += (cell_axes.empty() ? "" : ",") + a;
+    for (const auto& k : s.cell_keys) cell_keys += (cell_keys.empty() ? "" : ",") + k;
     for (const auto& t : s.tuned) tuned_axes += (tuned_axes.empty() ? "" : ",") + t.key;
     f.attr("/", "cell_axes", cell_axes);
+    f.attr("/", "cell_keys", cell_keys);
     f.attr("/", "tuned_axes", tuned_axes);
 
     const hsize_t C = s.cells.size(), G = s.grid_size;
@@ -345,7 +347,7 @@ void write_result(const SweepDefinition& s, const SweepOptions& opt, const Sweep
     std::vector<int64_t> winner(C), ndiv(C);
     std::vector<double> mean(C), sd(C);
     std::vector<std::vector<double>> winner_values(s.tuned.size(), std::vector<double>(C));
-    std::vector<std::vector<std::string>> axis_values(s.cell_axes.size());
+    std::vector<std::vector<std::string>> key_values(s.cell_keys.size());
     for (hsize_t c = 0; c < C; ++c) {
       const CellResult& r = o.cells[c];
       const Cell& cell = s.cells[c];
@@ -356,7 +358,7 @@ void write_result(const SweepDefinition& s, const SweepOptions& opt, const Sweep
       ndiv[c] = r.n_diverged;
       const auto wv = grid_point(s, r.best.index);
       for (size_t k = 0; k < wv.size(); ++k) winner_values[k][c] = wv[k];
-      for (size_t a = 0; a < s.cell_axes.size(); ++a) axis_values[a].push_back(cell.axis_values[a]);
+      for (size_t k = 0; k < s.cell_keys.size(); ++k) key_values[k].push_back(cell.key_values[k]);
 
       const std::string g = fmt::format("/cells/c{:04d}", c);
       const hsize_t R = r.last_n.cols(), P = r.curves.cols();
@@ -378,7 +380,7 @@ void write_result(const SweepDefinition& s, const SweepOptions& opt, const Sweep
       f.attr(g, "engine", r.engine);
     }
     f.write_strings("/summary/label", labels);
-    for (size_t a = 0; a < s.cell_axes.size(); ++a) f.write_strings("/summary/" + s.cell_axes[a], axis_values[a]);
+    for (size_t k = 0; k < s.cell_keys.size(); ++k) f.write_strings("/summary/" + s.cell_keys[k], key_values[k]);
     f.write("/summary/winner_index", {C}, winner.data());
     for (size_t k = 0; k < s.tuned.size(); ++k) f.write("/summary/winner_" + s.tuned[k].key, {C}, winner_values[k].data());
     f.write("/summary/last_n_mean", {C}, mean.data());
