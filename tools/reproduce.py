@@ -91,6 +91,19 @@ class Sweep:
     def grid(self, axis):
         return self.f["grid/" + axis][:]
 
+    def edge_winners(self):
+        """Cells whose winner sits at an end of a tuned axis (the grid may be too narrow there);
+        cells whose error does not depend on the grid (gd with the step function) are left out."""
+        out = []
+        for r in self.rows:
+            if np.ptp(self.grid_errors(r).mean(axis=1)) == 0:
+                continue
+            for t in self.tuned:
+                g = self.grid(t)
+                if r[t] == g.max() or (r[t] == g.min() and g.min() > 0):
+                    out.append(f"{r['label']}: {t} = {r[t]:g} at the {'upper' if r[t] == g.max() else 'lower'} end")
+        return out
+
     def find(self, **kv):
         out = [r for r in self.rows if all(r.get(k) == v for k, v in kv.items())]
         return out
@@ -395,6 +408,12 @@ def write_report(out, figs, S, files, commands, times, findings, quick, total):
         for line in f["details"][:60]:
             md.append(f"- {line}")
         md.append("")
+    discussion = os.path.join(ROOT, "results", "discussion.md")
+    if not quick and os.path.exists(discussion):
+        md.append("## Discussion")
+        md.append("")
+        md.append(open(discussion).read().strip())
+        md.append("")
     md.append("## Studies")
     for sid, title, kind, definition, _ in STUDIES:
         md.append("")
@@ -411,6 +430,15 @@ def write_report(out, figs, S, files, commands, times, findings, quick, total):
             s = S[sid]
             keys = [k for k in ["pair", "activation", "rule", "centering"] if any(k in r for r in s.rows)]
             md.append(table(s, keys))
+            edges = s.edge_winners()
+            if edges:
+                md.append("")
+                md.append(f"Winners at an end of the grid ({len(edges)} of {len(s.rows)} cells; a wider grid could "
+                          "lower their error):")
+                md.append("")
+                md += [f"- {e}" for e in edges[:40]]
+                if len(edges) > 40:
+                    md.append(f"- … and {len(edges) - 40} more")
         else:
             p = subprocess.run([os.path.join(ROOT, "build", "hds"), "inspect", files[sid]], stdout=subprocess.PIPE,
                                text=True)
