@@ -17,7 +17,35 @@ double sigmoid(double a) {
   return e / (1.0 + e);
 }
 
-double softplus(double a) { return a > 0 ? a + std::log1p(std::exp(-a)) : std::log1p(std::exp(a)); }
+// The array forms below use only operations Eigen vectorises for double (+, −, ×, ÷, min, max, exp,
+// log; Eigen 3.4 has no packet expm1, log1p, tanh or select for double). min(x, 0) and max(x, 0)
+// return x when x is NaN, so NaN inputs give NaN outputs, which the divergence checks rely on.
+
+// σ(a) = 1 / (1 + e^−a): e^−a = +inf for a ≪ 0 gives exactly 0, never NaN.
+template <typename In, typename Out>
+void sigmoid_array(const In& a, Out&& h) {
+  h = 1.0 / (1.0 + (-a).exp());
+}
+
+// φ(a) = max(a, 0) + α expm1(min(a, 0)). With x = min(a, 0) and u = e^x (rounded),
+//     expm1(x) = (u − 1) − u (ln u − x)
+// corrects u's rounding to first order (u − 1 is exact for u ∈ [½, 1]), so small |x| keep their
+// relative precision; x is floored at −700 (expm1 = −1 there already, and e^x is still a normal
+// number, so ln u is finite) so that −inf gives −α.
+template <typename In, typename Out>
+void elu_array(const In& a, double scale_pos, double scale_neg, Out&& h) {
+  h = a.min(0.0).max(-700.0).exp();
+  h = scale_pos * a.max(0.0) + scale_neg * ((h - 1.0) - h * (h.log() - a.min(0.0).max(-700.0)));
+}
+
+// ln(1 + e^a) = max(a, 0) + log1p(e), e = e^−|a| ∈ (0, 1]. With v = 1 + e (rounded),
+//     log1p(e) = ln v − ((v − 1) − e) / v
+// corrects v's rounding to first order, so tiny e (a ≪ 0) keep their relative precision.
+template <typename In, typename Out>
+void softplus_array(const In& a, Out&& h) {
+  h = (-a.abs()).exp();
+  h = a.max(0.0) + ((1.0 + h).log() - ((1.0 + h - 1.0) - h) / (1.0 + h));
+}
 
 }  // namespace
 
@@ -37,27 +65,17 @@ Activation Activation::make(ActivationKind kind) {
 void Activation::apply(const Eigen::Ref<const Eigen::MatrixXd>& a, Eigen::Ref<Eigen::MatrixXd> h) const {
   switch (kind) {
     case ActivationKind::linear: h = a; return;
-    case ActivationKind::sigmoid: h = a.unaryExpr([](double x) { return sigmoid(x); }); return;
-    case ActivationKind::step: h = a.unaryExpr([](double x) { return x > 0 ? 1.0 : 0.0; }); return;
+    case ActivationKind::sigmoid: sigmoid_array(a.array(), h.array()); return;
+    case ActivationKind::step: h = (a.array() > 0.0).cast<double>(); return;
     case ActivationKind::rectifier: h = a.cwiseMax(0.0); return;
-    case ActivationKind::leaky_rectifier: {
-      const double al = alpha;
-      h = a.unaryExpr([al](double x) { return x > 0 ? x : al * x; });
+    case ActivationKind::leaky_rectifier:  // max(a, 0) + α min(a, 0)
+      h = a.array().max(0.0) + alpha * a.array().min(0.0);
       return;
-    }
-    case ActivationKind::exponential_linear: {
-      const double al = alpha;
-      h = a.unaryExpr([al](double x) { return x > 0 ? x : al * std::expm1(x); });
-      return;
-    }
+    case ActivationKind::exponential_linear: elu_array(a.array(), 1.0, alpha, h.array()); return;
     case ActivationKind::tanh: h = a.array().tanh(); return;
     case ActivationKind::scaled_tanh: h = alpha * a.array().tanh(); return;
-    case ActivationKind::softplus: h = a.unaryExpr([](double x) { return softplus(x); }); return;
-    case ActivationKind::selu: {
-      const double al = alpha, la = lambda;
-      h = a.unaryExpr([al, la](double x) { return x > 0 ? la * x : la * al * std::expm1(x); });
-      return;
-    }
+    case ActivationKind::softplus: softplus_array(a.array(), h.array()); return;
+    case ActivationKind::selu: elu_array(a.array(), lambda, lambda * alpha, h.array()); return;
     case ActivationKind::softmax:
       for (Eigen::Index c = 0; c < a.cols(); ++c) {
         const double m = a.col(c).maxCoeff();  // shift for stability; a non-finite max stays non-finite
@@ -93,14 +111,37 @@ double Activation::deriv(double a, double h) const {
 
 void Activation::gd_signal(const Eigen::VectorXd& a, const Eigen::VectorXd& h, const Eigen::VectorXd& err,
                            Eigen::VectorXd& delta) const {
-  if (kind == ActivationKind::softmax) {
-    // J = diag(h) − h hᵀ is symmetric: δ = h ⊙ (err − hᵀerr).
-    const double s = h.dot(err);
-    delta = h.array() * (err.array() - s);
-    return;
-  }
+  // δ = err ⊙ φ′(a) with deriv()'s formulas, as whole-vector expressions.
   delta.resize(a.size());
-  for (Eigen::Index j = 0; j < a.size(); ++j) delta[j] = err[j] * deriv(a[j], h[j]);
+  const auto A = a.array(), H = h.array(), E = err.array();
+  auto D = delta.array();
+  switch (kind) {
+    case ActivationKind::linear: D = E; return;
+    case ActivationKind::sigmoid: D = E * (H * (1.0 - H)); return;
+    case ActivationKind::step: D.setZero(); return;
+    case ActivationKind::rectifier: D = (A > 0.0).select(E, 0.0); return;
+    case ActivationKind::leaky_rectifier: D = (A > 0.0).select(E, E * alpha); return;
+    case ActivationKind::exponential_linear:  // φ′ = 1 for a > 0, α e^a otherwise
+    case ActivationKind::selu: {              // φ′ = λ for a > 0, λ α e^a otherwise
+      const bool elu = kind == ActivationKind::exponential_linear;
+      const double pos = elu ? 1.0 : lambda, neg = elu ? alpha : lambda * alpha;
+      D = neg * A.min(0.0).exp();
+      D = (A > 0.0).select(E * pos, E * D);
+      return;
+    }
+    case ActivationKind::tanh: D = E * (1.0 - H * H); return;
+    case ActivationKind::scaled_tanh: D = E * (alpha - H * H / alpha); return;
+    case ActivationKind::softplus:  // φ′ = σ(a)
+      sigmoid_array(A, D);
+      D = E * D;
+      return;
+    case ActivationKind::softmax: {
+      // J = diag(h) − h hᵀ is symmetric: δ = h ⊙ (err − hᵀerr).
+      const double s = h.dot(err);
+      D = H * (E - s);
+      return;
+    }
+  }
 }
 
 std::string Activation::name() const { return kNames[static_cast<int>(kind)]; }

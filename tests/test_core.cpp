@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <vector>
 
 #include "core/activation.hpp"
@@ -293,6 +294,78 @@ TEST_CASE("activation derivatives agree with finite differences, also at extreme
       v << a - 1e-6;
       const double hm = act(v)(0);
       CHECK(act.deriv(a, h) == doctest::Approx((hp - hm) / 2e-6).epsilon(1e-5).scale(1.0));
+    }
+  }
+}
+
+TEST_CASE("vectorised activations equal the scalar formulas, also at ±1000, ±inf and NaN") {
+  // Long enough for Eigen's packet loop and an odd length for its scalar tail; both must agree with
+  // the textbook formulas evaluated with <cmath>.
+  std::vector<double> xs = {-1000, -800, -745, -720, -709, -100, -40, -20, -5, -1, -0.5, -1e-3, -1e-10, -1e-300, 0,
+                            1e-300, 1e-10, 1e-3, 0.5, 1, 5, 20, 40, 100, 709, 720, 1000};
+  Rng rng(5);
+  while (xs.size() < 61) xs.push_back(rng.uniform(-10.0, 10.0));
+  const VectorXd a = Eigen::Map<const VectorXd>(xs.data(), static_cast<Eigen::Index>(xs.size()));
+  const VectorXd err = random_matrix(static_cast<int>(xs.size()), 1, 8, -1.0, 1.0);
+  for (ActivationKind kind : all_kinds()) {
+    if (kind == ActivationKind::softmax) continue;
+    const Activation act = Activation::make(kind);
+    CAPTURE(act.name());
+    const double al = act.alpha, la = act.lambda;
+    auto ref = [&](double x) {
+      switch (kind) {
+        case ActivationKind::linear: return x;
+        case ActivationKind::sigmoid: return 1.0 / (1.0 + std::exp(-x));
+        case ActivationKind::step: return x > 0 ? 1.0 : 0.0;
+        case ActivationKind::rectifier: return x > 0 ? x : 0.0;
+        case ActivationKind::leaky_rectifier: return x > 0 ? x : al * x;
+        case ActivationKind::exponential_linear: return x > 0 ? x : al * std::expm1(x);
+        case ActivationKind::tanh: return std::tanh(x);
+        case ActivationKind::scaled_tanh: return al * std::tanh(x);
+        case ActivationKind::softplus: return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+        case ActivationKind::selu: return x > 0 ? la * x : la * al * std::expm1(x);
+        case ActivationKind::softmax: break;
+      }
+      return 0.0;
+    };
+    const VectorXd h = act(a);
+    REQUIRE(h.allFinite());
+    VectorXd delta;
+    act.gd_signal(a, h, err, delta);
+    REQUIRE(delta.allFinite());
+    // Relative 1e-14, absolute 1e-300: below e^−708 Eigen's exp returns its smallest normal value
+    // instead of a subnormal one.
+    auto close = [](double x, double y) { return x == y || std::abs(x - y) <= 1e-14 * std::abs(y) + 1e-300; };
+    for (Eigen::Index i = 0; i < a.size(); ++i) {
+      CAPTURE(a[i]);
+      CHECK(close(h[i], ref(a[i])));
+      CHECK(close(delta[i], err[i] * act.deriv(a[i], h[i])));
+      const VectorXd one = act(a.segment(i, 1));  // a single value takes the scalar path
+      CHECK(close(one[0], ref(a[i])));
+    }
+    // The matrix form (all patterns at once) equals the vector form column by column.
+    MatrixXd M(7, 9), HM(7, 9);
+    for (int c = 0; c < 9; ++c) M.col(c) = a.segment(7 * c % 54, 7);
+    act.apply(M, HM);
+    for (int c = 0; c < 9; ++c)
+      CHECK((HM.col(c) - act(M.col(c))).cwiseAbs().maxCoeff() <= 1e-15 * (1 + HM.col(c).cwiseAbs().maxCoeff()));
+
+    const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+    VectorXd e = VectorXd::Constant(17, 0.25);
+    e[0] = -inf;
+    e[9] = inf;
+    e[16] = -inf;
+    const VectorXd he = act(e);
+    CHECK(close(he[0], ref(-inf)));
+    CHECK(close(he[9], ref(inf)));
+    CHECK(close(he[16], ref(-inf)));
+    VectorXd n = VectorXd::Constant(17, 0.25);
+    n[0] = n[8] = n[16] = nan;
+    const VectorXd hn = act(n);
+    if (kind != ActivationKind::step) {  // step maps NaN to 0 (NaN > 0 is false), as its formula says
+      CHECK(std::isnan(hn[0]));
+      CHECK(std::isnan(hn[8]));
+      CHECK(std::isnan(hn[16]));
     }
   }
 }
