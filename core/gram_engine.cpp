@@ -41,6 +41,18 @@ bool within_safe(const Eigen::Ref<const Eigen::MatrixXd>& m) {
   return (m.array().abs() <= kSafeMagnitude).all();  // false for NaN too
 }
 
+// Buffers of P × n_out (100 kB and more) reused by the runs of one thread: fresh ones for each of a
+// sweep's thousands of runs would come from the kernel, page by page, and go back to it every run.
+// At most one GramRun per thread uses them (train_gram runs to completion before the next).
+struct Workspace {
+  Eigen::MatrixXd D, Z, A, H;
+};
+
+Workspace& thread_workspace() {
+  thread_local Workspace w;
+  return w;
+}
+
 // One run's state. In gram mode column j of W is γ_j (α_j W₀_j + U D_jᵀ) (D_j: row j of D); once a
 // value grows past kSafeMagnitude it switches for good to direct mode, where W is explicit and every
 // step is train_direct's.
@@ -52,24 +64,27 @@ class GramRun {
         U_(g.u_matrix(spec.rule)),
         Kt_(g.kt_matrix(spec.rule)),
         symmetric_K_(&Kt_ == &g.Kt),
-        online_(spec.protocol == Protocol::online),
         forward_free_(spec.rule == Rule::hebb || spec.rule == Rule::cov),
-        D_(Eigen::MatrixXd::Zero(g.n_out, g.P)),
+        project_(spec.error_matrix && spec.protocol == Protocol::online),
+        D_(thread_workspace().D),
+        Z_(thread_workspace().Z),
+        A_(thread_workspace().A),
+        H_(thread_workspace().H),
         gamma_(Eigen::VectorXd::Ones(g.n_out)),
         alpha_(Eigen::VectorXd::Ones(g.n_out)),
         d_sum_(Eigen::VectorXd::Zero(g.n_out)),
+        coef_(Eigen::ArrayXd::Constant(g.n_out, spec.eta)),
         c_(g.n_out),
         b_(g.b0),
         a_(g.n_out),
         h_(g.n_out),
         xc_(g.n_in) {
-    if (spec.error_matrix) {
-      A_.resize(g.n_out, g.P);
-      H_.resize(g.n_out, g.P);
-      if (online_) {
-        Z_ = g.G0;
-        krow_.resize(g.P);
-      }
+    D_.setZero(g.n_out, g.P);
+    A_.resize(g.n_out, g.P);
+    H_.resize(g.n_out, g.P);
+    if (project_) {
+      Z_ = g.G0;
+      krow_.resize(g.P);
     }
   }
 
@@ -113,18 +128,22 @@ class GramRun {
     } else if (decay != 1.0) {
       for (int j = 0; j < g_.n_out; ++j) scale_column(j, decay);
     }
-    D_.col(p).array() += (spec_.eta / gamma_.array()) * step_.d.array();
+    if (coef_stale_) {
+      coef_ = spec_.eta / gamma_.array();
+      coef_stale_ = false;
+    }
+    D_.col(p).array() += coef_ * step_.d.array();
     hi_ = std::max(hi_, p + 1);
-    if (forward_free_) d_sum_.array() += (spec_.eta / gamma_.array()).abs() * step_.d.array().abs();
+    if (forward_free_) d_sum_.array() += coef_.abs() * step_.d.array().abs();
     if (spec_.learn_bias) b_.noalias() += spec_.eta * step_.db;
-    if (Z_.size()) update_projection(p, shrink, decay);
+    if (project_) update_projection(p, shrink, decay);
   }
 
   // Errors of all patterns with the current weights into `row` (pattern_errors' semantics: false
   // when an output is non-finite).
   bool errors(Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> row) {
     if (!direct_) {
-      if (Z_.size()) {
+      if (project_) {
         A_ = Z_;
       } else {
         all_preactivations_without_bias();
@@ -132,10 +151,8 @@ class GramRun {
       A_.colwise() += b_;
       if (within_safe(A_)) {
         spec_.act.apply(A_, H_);
-        if (H_.allFinite()) {
-          row = (H_ - g_.T).cwiseAbs().colwise().mean();
-          return true;
-        }
+        row = (H_ - g_.T).cwiseAbs().colwise().mean();
+        if (row.allFinite()) return true;  // finite targets: a finite row means a finite H
       }
       rebuild_weights(W_);
       return errors_from(W_, row);
@@ -148,18 +165,12 @@ class GramRun {
   bool final_errors(Eigen::VectorXd& curve) {
     curve.resize(g_.P);
     if (!direct_) {
-      if (!A_.size()) {
-        A_.resize(g_.n_out, g_.P);
-        H_.resize(g_.n_out, g_.P);
-      }
       all_preactivations_without_bias();
       A_.colwise() += b_;
       if (within_safe(A_)) {
         spec_.act.apply(A_, H_);
-        if (H_.allFinite()) {
-          curve = (H_ - g_.T).cwiseAbs().colwise().mean().transpose();
-          return true;
-        }
+        curve = (H_ - g_.T).cwiseAbs().colwise().mean().transpose();
+        if (curve.allFinite()) return true;  // as in errors()
       }
       switch_to_direct();
     }
@@ -190,6 +201,7 @@ class GramRun {
   // so η/γ_j stays far from overflow; c = 0 (oja and instar at η s_j = 1 − ω) folds to an exact zero
   // column, as the direct path's W_j·0.
   void scale_column(int j, double c) {
+    coef_stale_ = true;
     const double next = gamma_[j] * c;
     if (std::abs(next) >= kTiny && std::abs(next) <= kHuge) {
       gamma_[j] = next;
@@ -256,21 +268,24 @@ class GramRun {
   const Eigen::MatrixXd& U_;
   const Eigen::MatrixXd& Kt_;
   const bool symmetric_K_;
-  const bool online_;
   const bool forward_free_;
 
+  const bool project_;  // online error matrix: keep Z = Wᵀ X̃ up to date
+
+  Eigen::MatrixXd& D_;
+  Eigen::MatrixXd& Z_;       // online error matrix: Wᵀ X̃, updated by rank one per step
+  Eigen::MatrixXd &A_, &H_;  // all patterns' pre-activations and outputs
   bool direct_ = false;
-  Eigen::MatrixXd D_;
   Eigen::VectorXd gamma_, alpha_;  // per output unit
   Eigen::VectorXd d_sum_;
+  Eigen::ArrayXd coef_;            // η / γ, recomputed only after γ changed
+  bool coef_stale_ = false;
   Eigen::VectorXd c_;              // this step's column factors (oja, instar)
   int hi_ = 0;  // columns [hi_, P) of D are still zero
   Eigen::VectorXd b_;
   Eigen::MatrixXd W_;  // direct mode only (and the rebuilt W at the end)
 
   Eigen::VectorXd a_, h_, xc_, krow_;
-  Eigen::MatrixXd Z_;     // online error matrix: Wᵀ X̃, updated by rank one per step
-  Eigen::MatrixXd A_, H_;  // all patterns' pre-activations and outputs
   RuleStep step_;
 };
 
