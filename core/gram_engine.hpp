@@ -76,7 +76,8 @@ bool gram_preferred(const TrainSpec& spec, int P, int n_in, int n_out, bool prep
 // shuffle_seed) up to rounding, with engine_used = gram. spec.centering must equal g.centering.
 // `final_weights` false skips rebuilding W at the end (an O(n_in P n_out) product the sweeper does
 // not need for most grid points): RunResult::W is then left empty, everything else is filled.
-// Single-threaded: the products run on the calling thread only, whatever the OpenMP setting.
+// Single-threaded: the products run on the calling thread only, whatever the OpenMP setting. Each
+// calling thread keeps up to four n_out × P matrices between runs (reused, not reallocated).
 RunResult train_gram(const TrainSpec& spec, const GramData& g, uint64_t shuffle_seed,
                      bool final_weights = true);
 
