@@ -11,6 +11,17 @@ import sys
 import numpy as np
 
 
+def blas_libraries():
+    """The BLAS/LAPACK shared objects this process has mapped after a numpy product (resolved links)."""
+    np.ones((2, 2)) @ np.ones((2, 2))
+    libs = set()
+    for line in open("/proc/self/maps"):
+        path = line.split()[-1]
+        if path.startswith("/") and any(k in os.path.basename(path).lower() for k in ("blas", "lapack", "mkl", "blis")):
+            libs.add(os.path.realpath(path))
+    return sorted(libs)
+
+
 def main():
     out = sys.argv[1]
     rows = [json.loads(line) for line in open(os.path.join(out, "results.jsonl"))]
@@ -18,11 +29,11 @@ def main():
     print(f"machine: {cpu}, {os.cpu_count()} cores, {platform.python_version()} python, numpy {np.__version__}")
     try:
         from threadpoolctl import threadpool_info
-        info = threadpool_info()
-        print("numpy BLAS:", "; ".join(f"{i['internal_api']} {i.get('version')} ({i['filepath']}) "
-                                       f"threads={i['num_threads']}" for i in info) or "not reported by threadpoolctl")
+        info = "; ".join(f"{i['internal_api']} {i.get('version')} ({i['filepath']}) threads={i['num_threads']}"
+                         for i in threadpool_info())
     except ImportError:
-        print("numpy BLAS: threadpoolctl not installed")
+        info = ""
+    print("numpy BLAS:", info or f"not reported by threadpoolctl; loaded: {', '.join(blas_libraries()) or '?'}")
     workloads = [w for w in dict.fromkeys(r["workload"] for r in rows) if not w.startswith("scale")]
     print()
     print(f"{'workload':<11} {'engine/peer':<11} {'runs':>5} {'median s':>9} {'runs/s':>9} {'gram x':>8} "

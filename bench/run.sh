@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds hds (Release, -march=native) and runs the sweep benchmark on the direct and Gram engines and on the
-# numpy and PyTorch peers, on the same workloads; prints one table (bench/report.py). About 10 minutes.
+# numpy and PyTorch peers, on the same workloads; prints one table (bench/report.py). About 5 minutes.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$SRC/build-bench}
