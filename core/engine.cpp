@@ -64,6 +64,24 @@ std::string engine_name(EngineKind e) {
   return "?";
 }
 
+void reshuffle(std::vector<int>& order, Rng& rng) {
+  for (int i = static_cast<int>(order.size()) - 1; i > 0; --i) std::swap(order[i], order[rng.below(i + 1)]);
+}
+
+void finish_run(const TrainSpec& spec, RunResult& r) {
+  const int P = static_cast<int>(r.last_order.size());
+  if (r.diverged) {
+    r.curve = Eigen::VectorXd::Constant(P, spec.diverged_error);
+    if (spec.error_matrix) {
+      // Rows from the diverging step (online) or epoch (multi-epoch) on.
+      const long from = spec.protocol == Protocol::online ? r.diverged_step : r.diverged_step / std::max(P, 1);
+      for (long s = std::max<long>(from, 0); s < r.error_matrix.rows(); ++s)
+        r.error_matrix.row(s).setConstant(spec.diverged_error);
+    }
+  }
+  r.last_n_error = last_n_mean(r.curve, r.last_order, spec.last_n);
+}
+
 RunResult train(const TrainSpec& spec, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
                 const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0, uint64_t shuffle_seed) {
   const bool supported = gram_supports(spec);
@@ -72,10 +90,8 @@ RunResult train(const TrainSpec& spec, const Eigen::MatrixXd& X, const Eigen::Ma
     case EngineKind::direct: break;
     case EngineKind::gram:
       if (!supported)
-        throw std::invalid_argument("engine 'gram' trains only the rules hd, gd, hebb and cov with centering "
-                                    "'none' or 'dataset' (this run: rule '" + rule_name(spec.rule) +
-                                    "', centering '" + centering_name(spec.centering) +
-                                    "'); use engine 'auto' or 'direct'");
+        throw std::invalid_argument("engine 'gram' needs centering 'none' or 'dataset' (this run: centering '" +
+                                    centering_name(spec.centering) + "'); use engine 'auto' or 'direct'");
       use_gram = true;
       break;
     case EngineKind::auto_select:
@@ -117,8 +133,7 @@ RunResult train_direct(const TrainSpec& spec, const Eigen::MatrixXd& X, const Ei
   bool finite = true;
   long presentation = 0;
   for (int e = 0; e < epochs && !r.diverged; ++e) {
-    if (spec.reshuffle && !online)
-      for (int i = P - 1; i > 0; --i) std::swap(order[i], order[shuffle_rng.below(i + 1)]);
+    if (spec.reshuffle && !online) reshuffle(order, shuffle_rng);
     for (int k = 0; k < P; ++k, ++presentation) {
       const int p = order[k];
       const auto x = X.col(p);
@@ -153,15 +168,7 @@ RunResult train_direct(const TrainSpec& spec, const Eigen::MatrixXd& X, const Ei
       r.diverged_step = presentation;
     }
   }
-  if (r.diverged) {
-    r.curve = Eigen::VectorXd::Constant(P, spec.diverged_error);
-    if (spec.error_matrix) {
-      // Rows from the diverging step (or epoch) on are the diverged error.
-      const long from = online ? r.diverged_step : r.diverged_step / std::max(P, 1);
-      for (long s = std::max<long>(from, 0); s < S; ++s) r.error_matrix.row(s).setConstant(spec.diverged_error);
-    }
-  }
-  r.last_n_error = last_n_mean(r.curve, r.last_order, spec.last_n);
+  finish_run(spec, r);
   return r;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/activation.hpp"
+#include "core/rng.hpp"
 #include "core/rules.hpp"
 
 namespace hds {
@@ -22,8 +23,8 @@ enum class Protocol { online, multi_epoch };
 // errors (1e100 and more) would only overflow the means and spreads they enter.
 constexpr double kDivergedMagnitude = 1e100;
 // Which implementation trains: `direct` updates W pattern by pattern; `gram` works in the space of
-// the P training patterns (outer-product rules only, see gram_engine.hpp); `auto` picks gram where
-// it applies and is exact.
+// the P training patterns (every rule, centering none or dataset; see gram_engine.hpp); `auto` picks
+// gram where it applies and is cheaper. Both give the same results up to rounding.
 enum class EngineKind { auto_select, direct, gram };
 
 bool centering_from_name(const std::string& name, Centering& c);
@@ -81,5 +82,11 @@ Eigen::VectorXd pattern_errors(const Activation& act, const Eigen::MatrixXd& W, 
 
 // Mean of the curve over the last n entries of `order` (the most recently trained patterns).
 double last_n_mean(const Eigen::VectorXd& curve, const std::vector<int>& order, int n);
+
+// Shared by the engines: a fresh presentation order (Fisher-Yates with the run's shuffle RNG),
+// and the end of a run (a diverged run's curve and later error-matrix rows become diverged_error;
+// the last-N error from the curve).
+void reshuffle(std::vector<int>& order, Rng& rng);
+void finish_run(const TrainSpec& spec, RunResult& r);
 
 }  // namespace hds

@@ -380,8 +380,7 @@ RunResult train_gram(const TrainSpec& spec, const GramData& g, uint64_t shuffle_
 
   long presentation = 0;
   for (int e = 0; e < epochs && !r.diverged; ++e) {
-    if (spec.reshuffle && !online)
-      for (int i = P - 1; i > 0; --i) std::swap(order[i], order[shuffle_rng.below(i + 1)]);
+    if (spec.reshuffle && !online) reshuffle(order, shuffle_rng);
     for (int k = 0; k < P; ++k, ++presentation) {
       const int p = order[k];
       if (!run.forward(p)) {
@@ -409,14 +408,7 @@ RunResult train_gram(const TrainSpec& spec, const GramData& g, uint64_t shuffle_
     run.rebuild_weights(r.W);
   }
   r.b = run.bias();
-  if (r.diverged) {
-    r.curve = Eigen::VectorXd::Constant(P, spec.diverged_error);
-    if (spec.error_matrix) {
-      const long from = online ? r.diverged_step : r.diverged_step / std::max(P, 1);
-      for (long s = std::max<long>(from, 0); s < S; ++s) r.error_matrix.row(s).setConstant(spec.diverged_error);
-    }
-  }
-  r.last_n_error = last_n_mean(r.curve, r.last_order, spec.last_n);
+  finish_run(spec, r);
   return r;
 }
 

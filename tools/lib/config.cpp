@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/gram_engine.hpp"
 
 namespace hds::cfg {
 namespace {
@@ -153,10 +154,9 @@ ExperimentConfig parse_experiment(const YAML::Node& root, const YamlContext& ctx
     ctx.fail(root["last_n"], fmt::format("key 'last_n' ({}) is larger than 'patterns' ({})", t.last_n, c.patterns));
   t.diverged_error = ctx.get_double(root, "diverged_error", 1.0);
   engine_from_name(ctx.get_choice(root, "engine", "auto", {"auto", "direct", "gram"}), t.engine);
-  if (t.engine == EngineKind::gram && (!is_outer_product_rule(t.rule) || t.centering == Centering::running))
-    ctx.fail(root["engine"], fmt::format("key 'engine': gram trains only hd, gd, hebb and cov with centering none or "
-                                         "dataset (here: rule {}, centering {}); use engine: auto",
-                                         rule_name(t.rule), centering_name(t.centering)));
+  if (t.engine == EngineKind::gram && !gram_supports(t))
+    ctx.fail(root["engine"], fmt::format("key 'engine': gram needs centering none or dataset (here: centering {}); "
+                                         "use engine: auto", centering_name(t.centering)));
   if (root["init"].IsDefined()) c.init = parse_init(root["init"], ctx);
 
   c.repetitions = static_cast<int>(ctx.get_int(root, "repetitions", 10));
