@@ -68,7 +68,7 @@ std::vector<std::string> all_sets() {
 }  // namespace
 
 void add_data_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("data", "List, verify and fetch the data sets (mnist, cifar, connect, adult)");
+  auto* cmd = app.add_subcommand("data", "list, verify and fetch the data sets (mnist, cifar, connect, adult)");
   cmd->require_subcommand(1);
   static std::string data_dir;
   cmd->add_option("--data-dir", data_dir, "Data directory searched first (then $HDS_DATA_DIR, ~/.cache/hds)");

@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // Help and version exit 0; every usage error exits 2, like every other error of the user's.
+    return app.exit(e) == 0 ? 0 : 2;
   } catch (const hds::UserError& e) {
     std::fflush(stdout);
     fmt::print(stderr, "hds: error: {}\n", e.what());
