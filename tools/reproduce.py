@@ -314,15 +314,20 @@ def main():
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--threads", default=None)
     ap.add_argument("--no-plots", action="store_true")
+    ap.add_argument("--report-only", action="store_true",
+                    help="rewrite the findings and the report from the result files already in --out")
     args = ap.parse_args()
     out = args.out or os.path.join(ROOT, "results", "quick" if args.quick else "")
     figs = os.path.join(out, "figures")
     os.makedirs(figs, exist_ok=True)
-    log = open(os.path.join(out, "reproduce.log"), "w")
+    log = open(os.path.join(out, "reproduce.log"), "a" if args.report_only else "w")
     extra = (["--data-dir", args.data_dir] if args.data_dir else []) + (["--threads", args.threads] if args.threads else [])
 
     files, commands, times = {}, {}, {}
     start = time.time()
+    previous = {}
+    if args.report_only:
+        previous = json.load(open(os.path.join(out, "findings.json")))
     for sid, title, kind, definition, quick in STUDIES:
         path = os.path.join(out, os.path.splitext(os.path.basename(definition))[0] + ".h5")
         sets = []
@@ -333,18 +338,21 @@ def main():
             cmd = [args.hds, "sweep", os.path.join(ROOT, definition), "-o", path, "--quiet", "--force"] + sets + extra
         else:
             cmd = [args.hds, "study", os.path.join(ROOT, definition), "-o", path]
+        files[sid] = path
+        commands[sid] = " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd)
+        if args.report_only:
+            times[sid] = previous["study_seconds"][sid]
+            continue
         if os.path.exists(path) and kind == "sweep":
             os.remove(path)
         print(f"[{sid}] {title} ...", flush=True)
         times[sid] = run(cmd, log)
-        files[sid] = path
-        commands[sid] = " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd)
         if not args.no_plots:
             run(["/usr/bin/python3", os.path.join(ROOT, "tools", "plot.py"), path, "--out", figs], log)
-    if not args.no_plots:
+    if not args.no_plots and not args.report_only:
         run(["/usr/bin/python3", os.path.join(ROOT, "tools", "plot.py"), files["10"], "--out", figs,
              "--compare", files["6"]], log)
-    total = time.time() - start
+    total = previous["seconds"] if args.report_only else time.time() - start
 
     S = {sid: Sweep(files[sid]) for sid, _, kind, _, _ in STUDIES if kind == "sweep"}
     findings = []
@@ -442,8 +450,11 @@ def write_report(out, figs, S, files, commands, times, findings, quick, total):
         else:
             p = subprocess.run([os.path.join(ROOT, "build", "hds"), "inspect", files[sid]], stdout=subprocess.PIPE,
                                text=True)
+            # The table only (what `hds inspect` prints after the file's tree and provenance).
+            lines = p.stdout.strip().splitlines()
+            start = max((i for i, l in enumerate(lines) if "(study):" in l), default=0)
             md.append("```")
-            md.append(p.stdout.strip()[-3000:])
+            md += lines[start:]
             md.append("```")
     with open(os.path.join(out, "REPRODUCTION.md"), "w") as fo:
         fo.write("\n".join(md) + "\n")
