@@ -176,14 +176,22 @@ std::vector<hsize_t> File::dims(const std::string& name) const {
   return d;
 }
 
-std::vector<double> File::read_doubles(const std::string& name) const {
+void File::read_raw(const std::string& name, hid_t type, void* out, size_t& count) const {
   const auto d = dims(name);
   hsize_t total = 1;
   for (auto x : d) total *= x;
-  std::vector<double> out(total);
+  count = total;
+  if (!out) return;
   Handle ds(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), H5Dclose);
-  if (total > 0 && H5Dread(ds.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
-    fail(fmt::format("reading dataset '{}' failed (corrupt file?)", name));
+  if (total > 0 && H5Dread(ds.id, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0)
+    fail(fmt::format("reading dataset '{}' failed (corrupt file, or not numeric?)", name));
+}
+
+std::vector<double> File::read_doubles(const std::string& name) const {
+  size_t n = 0;
+  read_raw(name, H5T_NATIVE_DOUBLE, nullptr, n);
+  std::vector<double> out(n);
+  read_raw(name, H5T_NATIVE_DOUBLE, out.data(), n);
   return out;
 }
 
@@ -238,13 +246,10 @@ double File::read_attr_double(const std::string& object, const std::string& name
 }
 
 std::vector<int64_t> File::read_int64s(const std::string& name) const {
-  const auto d = dims(name);
-  hsize_t total = 1;
-  for (auto x : d) total *= x;
-  std::vector<int64_t> out(total);
-  Handle ds(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), H5Dclose);
-  if (total > 0 && H5Dread(ds.id, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
-    fail(fmt::format("reading dataset '{}' as integers failed (corrupt file or not numeric?)", name));
+  size_t n = 0;
+  read_raw(name, H5T_NATIVE_INT64, nullptr, n);
+  std::vector<int64_t> out(n);
+  read_raw(name, H5T_NATIVE_INT64, out.data(), n);
   return out;
 }
 

@@ -56,6 +56,8 @@ class File {
 
  private:
   void write_raw(const std::string& name, const std::vector<hsize_t>& dims, hid_t type, const void* data);
+  // Sets `count` to the dataset's element count and, when `out` is not null, reads it as `type`.
+  void read_raw(const std::string& name, hid_t type, void* out, size_t& count) const;
   [[noreturn]] void fail(const std::string& what) const;
   std::string path_;
   hid_t id_ = -1;
