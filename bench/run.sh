@@ -12,6 +12,7 @@ export HDS_DATA_DIR=${HDS_DATA_DIR:-$SRC/../shared/datasets}
 # The machine may set these for its own reasons; they would slow numpy down, so the peers run without them.
 PYENV=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
 
+bash "$SRC/tools/install-deps.sh" time python3-torch
 cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DHDS_NATIVE=ON -DHDS_TESTS=OFF > /dev/null
 cmake --build "$BUILD" --target hds_bench -j2 > /dev/null
 BENCH=$BUILD/bench/hds_bench
