@@ -391,10 +391,12 @@ def write_report(out, figs, S, files, commands, times, findings, quick, total):
     md = []
     md.append("# Reproduction of the hetero-association studies" + (" (quick run)" if quick else ""))
     md.append("")
+    commit = text(h5py.File(files["3"], "r").attrs["git_commit"])
     md.append("Made by `tools/reproduce.py" + (" --quick" if quick else "") + f"` in {total:.0f} s on "
-              f"{os.uname().nodename}. Every number below is read from the result files listed with each "
-              "study; verdicts follow fixed rules stated with each finding (in `tools/reproduce.py`), "
-              "decided before the numbers were seen. Errors are mean absolute errors over output units, "
+              f"{os.uname().nodename} (2 cores), hds commit `{commit}`. Every number below is read from the "
+              "result files listed with each study; verdicts follow the fixed rules stated with each finding "
+              "in `tools/reproduce.py` (the one change made after a first run: an exact tie counts for hd, "
+              "since with a linear unit hd is gd). Errors are mean absolute errors over output units, "
               "averaged over the last N trained patterns, mean ± sample sd over repetitions, each cell's "
               "learning rate (and weight decay where swept) tuned on that same error.")
     if quick:
