@@ -111,6 +111,10 @@ TEST_CASE("bad input: each case is one line naming the file, the line, the key, 
             "FILE:2: unknown key 'dimm' in inputs (dataset rand) (did you mean 'dim'?)") == 0);
   CHECK(load_error("name: t\ninputs: {dataset: npy}\ntargets: rand\n") ==
         "FILE:2: key 'inputs': dataset npy needs 'file: path/to/data.npy'");
+  CHECK(load_error("name: t\ninputs: {dataset: mnist, split: tset}\ntargets: rand\n") ==
+        "FILE:2: key 'split': unknown value 'tset' (expected one of train | test | all; did you mean 'test'?)");
+  CHECK(load_error("name: t\ninputs: {dataset: connect, split: test}\ntargets: rand\n").find(
+            "FILE:2: key 'split': unknown value 'test' (expected one of train | all") == 0);
   CHECK(load_error("name: t\ntargets: rand\n") == "FILE: missing key 'inputs' (e.g. 'inputs: {dataset: rand, dim: 200}')");
   CHECK(load_error(kBase + "patterns: 30\nlast_n: 50\n") == "FILE:5: key 'last_n' (50) is larger than 'patterns' (30)");
   CHECK(load_error(kBase + "eta: 0.1\nrule: hd\neta: 0.2\n") == "FILE:6: duplicate key 'eta' (first on line 4)");

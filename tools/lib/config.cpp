@@ -45,7 +45,12 @@ data::SourceSpec parse_source(const YAML::Node& node, const std::string& key, co
   s.file = ctx.get_string(node, "file", "");
   if ((s.name == "npy" || s.name == "csv") && s.file.empty())
     ctx.fail(node, fmt::format("key '{}': dataset {} needs 'file: path/to/data.{}'", key, s.name, s.name));
-  s.split = ctx.get_string(node, "split", s.split);
+  // The loaders check the split too; here it is caught with the file's line.
+  const std::vector<std::string> splits =
+      s.name == "connect" ? std::vector<std::string>{"train", "all"}
+      : s.name == "adult" ? std::vector<std::string>{"train", "test", "all", "a5a_train", "a5a_valid", "a5a_test"}
+                          : std::vector<std::string>{"train", "test", "all"};
+  s.split = ctx.get_choice(node, "split", s.split, splits);
   s.data_dir = ctx.get_string(node, "data_dir", "");
   if (const YAML::Node g = node["gray"]; g.IsDefined()) {
     if (!g.IsSequence() || g.size() != 3)
