@@ -13,44 +13,24 @@ base:
   inputs: {dataset: rand, dim: 120}
   targets: {dataset: rand, dim: 80}
   patterns: 150
-  repetitions: 4
+  repetitions: 6
   last_n: 20
   store: [error_matrix]
 cells:
   rule: [hd, gd, hebb, oja]
   activation: [sigmoid, linear, step]
+  centering: [none, dataset, running]
 tune:
   eta: {logspace: [0.001, 1, 5]}
 YAML
 
-# same_data A B: every dataset equal (timing and date attributes may differ).
-same_data() {
-  "$PYTHON" - "$1" "$2" <<'PY'
-import sys, h5py, numpy as np
-a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
-def walk(g, out, prefix=""):
-    for k, v in g.items():
-        if isinstance(v, h5py.Group): walk(v, out, prefix + k + "/")
-        else: out[prefix + k] = v[()]
-da, db = {}, {}
-walk(a, da); walk(b, db)
-assert da.keys() == db.keys(), sorted(set(da) ^ set(db))
-n = 0
-for k in da:
-    if k.startswith("provenance/"): continue
-    x, y = np.asarray(da[k]), np.asarray(db[k])
-    assert x.shape == y.shape, k
-    assert np.array_equal(x, y), f"dataset {k} differs"
-    n += 1
-assert a.attrs["sweep_hash"] == b.attrs["sweep_hash"]
-print(f"{n} datasets identical")
-PY
-}
+# same_data A B: every dataset bit-identical (timing and date attributes may differ).
+same_data() { "$PYTHON" "$SRC/tests/cli/same_h5_data.py" "$1" "$2"; }
 
 "$HDS" sweep "$T/s.yaml" -o "$T/one.h5" --threads 1 --quiet > "$T/one.out"
 "$HDS" sweep "$T/s.yaml" -o "$T/two.h5" --threads 2 --quiet > "$T/two.out"
 same_data "$T/one.h5" "$T/two.h5" || fail "1 and 2 threads differ"
-grep -q "rule=hd activation=step" "$T/one.out" || fail "no table: $(cat "$T/one.out")"
+grep -q "rule=hd activation=step centering=running" "$T/one.out" || fail "no table: $(cat "$T/one.out")"
 
 # Winners are the grid points with the lowest mean last-N error, recomputed here from the raw table.
 "$PYTHON" - "$T/one.h5" <<'PY'
@@ -68,7 +48,7 @@ for c, label in enumerate(f["summary/label"].asstr()[:]):
     curve = f[f"cells/c{c:04d}/forgetting_curve"][:]
     assert np.allclose(curve[:, -20:].mean(axis=1), e[w], atol=1e-12), label
     em = f[f"cells/c{c:04d}/error_matrix"][:]
-    assert em.shape == (4, 150, 150) and np.allclose(em[:, -1, :], curve, atol=1e-12)
+    assert em.shape == (6, 150, 150) and np.allclose(em[:, -1, :], curve, atol=1e-12)
     if "rule=gd activation=step" in label:   # gd never learns with the step function: error ~ 0.5
         assert 0.4 < e.mean() < 0.6, e.mean()
 print("winners check out")
@@ -77,9 +57,9 @@ PY
 # kill -9 in the middle, then resume: the same data as the uninterrupted run.
 "$HDS" sweep "$T/s.yaml" -o "$T/killed.h5" --threads 2 --quiet > /dev/null 2>&1 &
 pid=$!
-for _ in $(seq 1 600); do
+for _ in $(seq 1 3000); do
   [[ -f $T/killed.h5.journal ]] && (( $(grep -c CELL "$T/killed.h5.journal" || true) >= 2 )) && break
-  sleep 0.05
+  sleep 0.01
 done
 kill -9 $pid 2>/dev/null || fail "the sweep finished before it could be killed: make it longer"
 wait $pid 2>/dev/null || true
@@ -92,9 +72,9 @@ same_data "$T/one.h5" "$T/killed.h5" || fail "resumed after kill -9 differs"
 # A torn journal record (a kill during a write) is dropped, not trusted.
 "$HDS" sweep "$T/s.yaml" -o "$T/torn.h5" --threads 2 --quiet > /dev/null 2>&1 &
 pid=$!
-for _ in $(seq 1 600); do
+for _ in $(seq 1 3000); do
   [[ -f $T/torn.h5.journal ]] && (( $(grep -c CELL "$T/torn.h5.journal" || true) >= 2 )) && break
-  sleep 0.05
+  sleep 0.01
 done
 kill -9 $pid 2>/dev/null || true
 wait $pid 2>/dev/null || true
@@ -106,9 +86,9 @@ same_data "$T/one.h5" "$T/torn.h5" || fail "resume after a torn record differs"
 # Ctrl-C (SIGINT): a clean stop that says how to resume, exit 2, then resume.
 "$HDS" sweep "$T/s.yaml" -o "$T/int.h5" --threads 2 --quiet > /dev/null 2> "$T/int.err" &
 pid=$!
-for _ in $(seq 1 600); do
+for _ in $(seq 1 3000); do
   [[ -f $T/int.h5.journal ]] && (( $(grep -c CELL "$T/int.h5.journal" || true) >= 1 )) && break
-  sleep 0.05
+  sleep 0.01
 done
 kill -INT $pid
 set +e; wait $pid; rc=$?; set -e
@@ -134,7 +114,7 @@ if [[ -f $T/other.h5.journal ]]; then
 fi
 
 # --dry-run counts.
-"$HDS" sweep "$T/s.yaml" --dry-run | grep -q "12 cells x 5 grid points x 4 repetitions = 240 runs" || fail "dry run"
+"$HDS" sweep "$T/s.yaml" --dry-run | grep -q "36 cells x 5 grid points x 6 repetitions = 1080 runs" || fail "dry run"
 
 # Bad sweep files: one line with file, line and what to do.
 expect_error() {
