@@ -21,7 +21,15 @@ struct SourceSpec {
   std::string split = "train";  // real sets: train | test | all (adult also: a5a_train, ...)
   std::array<double, 3> gray = {0.3, 0.59, 0.11};  // cifar: weights of R, G, B
   std::string data_dir;    // real sets: overrides the search path when not empty
+  // npy, csv: every value must lie in [lo, hi] (checked, never rescaled); any_range: no check.
+  std::array<double, 2> range = {0.0, 1.0};
+  bool any_range = false;
 };
+
+// How P patterns are taken from a file source: `random` draws P distinct rows (paired with the
+// other side when both sides are user files of the same length), `sequential` takes the first P
+// rows in file order. Generated sources make fresh patterns either way.
+enum class Sample { random, sequential };
 
 // A file that fed a result, for provenance.
 struct FileRecord {
@@ -44,6 +52,10 @@ class PatternPool {
   virtual Eigen::MatrixXd draw(int P, uint64_t seed) const = 0;
   // A one-line description for tables and provenance, e.g. "RAND(200, p=0.5)".
   virtual std::string describe() const = 0;
+  // True for the user's own npy and csv files (the sources whose rows may be paired).
+  virtual bool user_file() const { return false; }
+  // The patterns at these indices (file order), as columns; only for sources with count() >= 0.
+  virtual Eigen::MatrixXd take(const std::vector<int>& idx) const;
   // Files read to build this pool (empty for generated sources).
   const std::vector<FileRecord>& files() const { return files_; }
 

@@ -2,11 +2,13 @@
 #include "tools/lib/config.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
 #include "core/error.hpp"
 #include "core/gram_engine.hpp"
+#include "datasets/sampling.hpp"
 
 namespace hds::cfg {
 namespace {
@@ -17,7 +19,7 @@ const std::vector<std::string> kStoreNames = {"patterns", "weights", "error_matr
 std::vector<std::string> source_keys(const std::string& name) {
   if (name == "rand") return {"dataset", "dim", "p"};
   if (name == "randn") return {"dataset", "dim", "mean", "sd"};
-  if (name == "npy" || name == "csv") return {"dataset", "file"};
+  if (name == "npy" || name == "csv") return {"dataset", "file", "range"};
   if (name == "cifar") return {"dataset", "split", "gray", "data_dir"};
   return {"dataset", "split", "data_dir"};
 }
@@ -52,6 +54,17 @@ data::SourceSpec parse_source(const YAML::Node& node, const std::string& key, co
                           : std::vector<std::string>{"train", "test", "all"};
   s.split = ctx.get_choice(node, "split", s.split, splits);
   s.data_dir = ctx.get_string(node, "data_dir", "");
+  if (const YAML::Node r = node["range"]; r.IsDefined()) {
+    const std::string what = fmt::format("key '{}.range': expected [lo, hi] with lo <= hi, or any, got {}", key, show(r));
+    if (r.IsScalar() && r.Scalar() == "any") {
+      s.any_range = true;
+    } else {
+      if (!r.IsSequence() || r.size() != 2) ctx.fail(r, what);
+      for (int i = 0; i < 2; ++i)
+        if (!YAML::convert<double>::decode(r[i], s.range[i]) || !std::isfinite(s.range[i])) ctx.fail(r, what);
+      if (s.range[0] > s.range[1]) ctx.fail(r, what);
+    }
+  }
   if (const YAML::Node g = node["gray"]; g.IsDefined()) {
     if (!g.IsSequence() || g.size() != 3)
       ctx.fail(g, fmt::format("key '{}.gray': expected three weights [R, G, B], got {}", key, show(g)));
@@ -119,7 +132,7 @@ const std::vector<std::string>& experiment_keys() {
   static const std::vector<std::string> keys = {
       "name", "description", "inputs", "targets", "patterns", "rule", "activation", "eta",
       "weight_decay", "learn_bias", "centering", "init", "protocol", "epochs", "reshuffle",
-      "repetitions", "seed", "last_n", "store", "output", "engine", "diverged_error"};
+      "repetitions", "seed", "last_n", "store", "output", "engine", "diverged_error", "sample"};
   return keys;
 }
 
@@ -130,6 +143,12 @@ ExperimentConfig parse_experiment(const YAML::Node& root, const YamlContext& ctx
   c.description = ctx.get_string(root, "description", "");
   c.inputs = parse_source(root["inputs"], "inputs", ctx);
   c.targets = parse_source(root["targets"], "targets", ctx);
+  c.sample = ctx.get_choice(root, "sample", "random", {"random", "sequential"}) == "sequential" ? data::Sample::sequential
+                                                                                              : data::Sample::random;
+  if (c.sample == data::Sample::sequential && (c.inputs.name == "rand" || c.inputs.name == "randn") &&
+      (c.targets.name == "rand" || c.targets.name == "randn"))
+    ctx.fail(root["sample"], "key 'sample': sequential takes the first P rows of a file, but inputs and targets are "
+                             "both generated (rand, randn); remove 'sample' or use a file source");
   c.patterns = static_cast<int>(ctx.get_int(root, "patterns", c.patterns));
   if (c.patterns < 1) ctx.fail(root["patterns"], fmt::format("key 'patterns' must be >= 1, got {}", c.patterns));
 
@@ -204,7 +223,11 @@ void emit_source(YAML::Emitter& e, const data::SourceSpec& s) {
   if (s.name == "randn")
     e << YAML::Key << "dim" << YAML::Value << s.dim << YAML::Key << "mean" << YAML::Value << num(s.mean) << YAML::Key
       << "sd" << YAML::Value << num(s.sd);
-  if (s.name == "npy" || s.name == "csv") e << YAML::Key << "file" << YAML::Value << s.file;
+  if (s.name == "npy" || s.name == "csv") {
+    e << YAML::Key << "file" << YAML::Value << s.file << YAML::Key << "range" << YAML::Value;
+    if (s.any_range) e << "any";
+    else e << YAML::Flow << std::vector<std::string>{num(s.range[0]), num(s.range[1])};
+  }
   if (s.name == "mnist" || s.name == "cifar" || s.name == "connect" || s.name == "adult") {
     e << YAML::Key << "split" << YAML::Value << s.split;
     if (s.name == "cifar")
@@ -225,6 +248,7 @@ void emit_experiment(YAML::Emitter& e, const ExperimentConfig& c) {
   e << YAML::Key << "targets" << YAML::Value;
   emit_source(e, c.targets);
   e << YAML::Key << "patterns" << YAML::Value << c.patterns;
+  e << YAML::Key << "sample" << YAML::Value << data::sample_name(c.sample);
   e << YAML::Key << "rule" << YAML::Value << rule_name(t.rule);
   e << YAML::Key << "activation" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "name"
     << YAML::Value << t.act.name();

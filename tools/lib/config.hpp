@@ -19,6 +19,7 @@ struct ExperimentConfig {
   data::SourceSpec inputs;
   data::SourceSpec targets;
   int patterns = 100;
+  data::Sample sample = data::Sample::random;  // how rows of file sources are taken (datasets/sampling.hpp)
   TrainSpec train;
   InitSpec init;
   int repetitions = 10;

@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/init.hpp"
 #include "core/rng.hpp"
+#include "datasets/sampling.hpp"
 #include "tools/lib/h5file.hpp"
 #include "tools/lib/provenance.hpp"
 
@@ -67,14 +68,17 @@ Pools open_pools(const cfg::ExperimentConfig& c) {
     if (pool->count() >= 0 && pool->count() < c.patterns)
       throw UserError(fmt::format("{}: {} has {} patterns, but 'patterns' is {} (lower 'patterns' or use more data)",
                                   c.config_file, pool->describe(), pool->count(), c.patterns));
+  const data::SamplingNotes notes = data::sampling_notes(*p.inputs, *p.targets, c.sample);
+  p.inputs_description = p.inputs->describe() + notes.inputs;
+  p.targets_description = p.targets->describe() + notes.targets;
   return p;
 }
 
 Repetition prepare_repetition(const cfg::ExperimentConfig& c, const Pools& pools, int r) {
   Repetition rep;
   rep.seed = derive_seed(c.seed, {static_cast<uint64_t>(r)});
-  rep.X = pools.inputs->draw(c.patterns, derive_seed(rep.seed, {kInputs}));
-  rep.T = pools.targets->draw(c.patterns, derive_seed(rep.seed, {kTargets}));
+  data::draw_pairs(*pools.inputs, *pools.targets, c.sample, c.patterns, derive_seed(rep.seed, {kInputs}),
+                   derive_seed(rep.seed, {kTargets}), rep.X, rep.T);
   const int n_in = static_cast<int>(rep.X.rows()), n_out = static_cast<int>(rep.T.rows());
   if (c.init.kind == InitKind::from) load_from(c, r, n_in, n_out, rep.W0, rep.b0);
   else init_weights(c.init, n_in, n_out, derive_seed(rep.seed, {kInit}), rep.W0, rep.b0);
@@ -85,8 +89,8 @@ ExperimentResult run_experiment(const cfg::ExperimentConfig& c, int threads) {
   const auto start = std::chrono::steady_clock::now();
   ExperimentResult res;
   const Pools pools = open_pools(c);
-  res.inputs_description = pools.inputs->describe();
-  res.targets_description = pools.targets->describe();
+  res.inputs_description = pools.inputs_description;
+  res.targets_description = pools.targets_description;
   res.files = pools.inputs->files();
   for (const auto& f : pools.targets->files()) res.files.push_back(f);
 

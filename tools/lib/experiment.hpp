@@ -4,6 +4,7 @@
 #include <Eigen/Dense>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/engine.hpp"
@@ -15,6 +16,8 @@ namespace hds::exp {
 // The inputs and targets pools of an experiment, opened once.
 struct Pools {
   std::shared_ptr<const data::PatternPool> inputs, targets;
+  // Their descriptions with how rows are taken (file order, paired or not) where a file is involved.
+  std::string inputs_description, targets_description;
 };
 Pools open_pools(const cfg::ExperimentConfig& c);
 
