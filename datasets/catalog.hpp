@@ -9,8 +9,9 @@
 namespace hds::data {
 
 // How a set uses a file: always, as part of the full official release, as the shared subset used
-// when the full release is absent, or only for some splits.
-enum class Role { kRequired, kFull, kSubset, kOptional };
+// when the full release is absent, only for some splits, or as a test fixture (tests/fixtures: the
+// first few hundred records, used in place of the file it `stands_for` when that is absent).
+enum class Role { kRequired, kFull, kSubset, kOptional, kFixture };
 
 struct KnownFile {
   std::string set;                  // mnist | cifar | connect | adult
@@ -24,6 +25,7 @@ struct KnownFile {
   Role role;
   std::string note;                 // said wherever the file is used (e.g. that it is a subset)
   std::vector<std::string> urls;    // publisher (then mirror) addresses for `hds data fetch`
+  std::string stands_for = {};      // kFixture: the file it replaces when that one is not found
 };
 
 struct KnownSet {
@@ -44,6 +46,9 @@ void set_data_dir(const std::string& dir);
 std::vector<std::string> search_path(const std::string& override_dir = "");
 // Where a file is on the search path (flat or in one of the set's folders, plain or .gz); "" if nowhere.
 std::string locate(const KnownFile& file, const std::vector<std::string>& dirs);
+// The file to read for `name`: itself when found, else a found fixture that stands for it, else
+// itself (so that the error names the real file).
+const KnownFile& available(const std::string& name, const std::vector<std::string>& dirs);
 // "d1, d1/mnist, d2, ..." for messages.
 std::string searched_places(const std::string& set, const std::vector<std::string>& dirs);
 
@@ -55,6 +60,14 @@ struct Verdict {
 // Checks the file at `path` (plain or gzip) against the table: the sha256 of the bytes on disk, or
 // of the decompressed content, must equal a reference. Without a reference, only the size is checked.
 Verdict verify_file(const KnownFile& file, const std::string& path);
+// A file without a reference checksum (the full official CIFAR-10 batches) can be checked only in
+// part: its size, and for data_batch_1.bin and test_batch.bin their first records against the shared
+// subset cut from them. `detail` says what was checked and that the rest is UNVERIFIED.
+struct PartialCheck {
+  bool ok;
+  std::string detail;
+};
+PartialCheck check_unreferenced(const KnownFile& file, const std::string& content);
 // Locates and verifies.
 Verdict check_known(const KnownFile& file, const std::vector<std::string>& dirs);
 
@@ -62,7 +75,7 @@ Verdict check_known(const KnownFile& file, const std::vector<std::string>& dirs)
 struct SetStatus {
   std::vector<std::pair<const KnownFile*, Verdict>> files;  // in table order
   bool usable = false;   // every required file (for CIFAR: the full batches or the subset) is good
-  bool subset = false;   // usable only through the shared subset files
+  bool subset = false;   // usable only through the shared subset or the fixture files
   bool damaged = false;  // some file was found but does not match its reference
 };
 SetStatus check_set(const std::string& set, const std::vector<std::string>& dirs);

@@ -17,7 +17,7 @@ namespace {
 std::string status_word(const data::Verdict& v) {
   switch (v.status) {
     case data::Verdict::kVerified: return "verified";
-    case data::Verdict::kNoReference: return "found (no reference checksum)";
+    case data::Verdict::kNoReference: return "UNVERIFIED (no reference checksum)";
     case data::Verdict::kMismatch: return "MISMATCH";
     default: return "missing";
   }
@@ -28,7 +28,8 @@ std::string role_hint(const data::KnownFile& f, const data::SetStatus& st) {
     case data::Role::kFull: return st.subset ? "full official batch; the subset is used instead" : "full official batch";
     case data::Role::kOptional: return "optional" + (f.note.empty() ? std::string() : ": " + f.note);
     case data::Role::kSubset: return "SUBSET";
-    default: return "required";
+    case data::Role::kFixture: return "TEST FIXTURE";
+    default: return st.subset ? "required; a test fixture stands in for it" : "required";
   }
 }
 
@@ -45,15 +46,17 @@ bool report(const std::vector<std::string>& sets, bool details) {
     good = good && !st.damaged;
     std::string state = st.damaged ? "DAMAGED (a file does not match its checksum)"
                         : !st.usable ? "MISSING (run 'hds data fetch " + name + "')"
-                        : st.subset ? "ready, SUBSET ONLY (the shared first records, not the full data set)"
+                        : st.subset ? "ready, SUBSET ONLY (the first records, not the full data set)"
                                     : "ready";
     fmt::print("\n{}: {}\n  status: {}\n", name, set.title, state);
     for (const auto& [file, v] : st.files) {
+      if (file->role == data::Role::kFixture && v.path.empty()) continue;  // only the tests have them
       fmt::print("  {:<28} {:<9} {}\n", file->name,
-                 v.status == data::Verdict::kNoReference ? "found" : status_word(v),
+                 v.status == data::Verdict::kNoReference ? "UNVERIFIED" : status_word(v),
                  v.path.empty() ? "(" + role_hint(*file, st) + ")" : v.path);
-      if (file->role == data::Role::kSubset && !v.path.empty()) fmt::print("  {:<28} {}\n", "", file->note);
-      if (details && !v.path.empty()) fmt::print("  {:<28} {}\n", "", v.detail);
+      if ((file->role == data::Role::kSubset || file->role == data::Role::kFixture) && !v.path.empty()) fmt::print("  {:<28} {}\n", "", file->note);
+      if ((details || v.status == data::Verdict::kNoReference) && !v.path.empty())
+        fmt::print("  {:<28} {}\n", "", v.detail);
     }
   }
   return good;
@@ -88,7 +91,14 @@ void add_data_command(CLI::App& app) {
     for (const std::string& s : verify_sets)
       good = good && data::check_set(s, data::search_path()).usable;
     if (!good) throw UserError("verification failed: see the files marked MISMATCH or missing above");
-    fmt::print("\nall files found match their reference checksums\n");
+    int unverified = 0;
+    for (const std::string& s : sets)
+      for (const auto& fv : data::check_set(s, data::search_path()).files)
+        unverified += fv.second.status == data::Verdict::kNoReference ? 1 : 0;
+    if (unverified == 0) fmt::print("\nall files found match their reference checksums\n");
+    else
+      fmt::print("\nall files found match their reference checksums, except {} UNVERIFIED: no reference checksum "
+                 "is known for them (see above)\n", unverified);
   });
 
   static std::string fetch_name, from_dir, to_dir;
