@@ -1,9 +1,11 @@
-// Helpers shared by the data-set tests: the shared data folder (required, never skipped), temporary
+// Helpers shared by the data-set tests: the fixture and full data folders, temporary
 // folders and files, and checking that a call fails with a one-line UserError naming a file.
 #pragma once
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <vector>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -12,12 +14,30 @@
 
 namespace hds::test {
 
-// The shared data folder from HDS_DATA_DIR; a missing folder fails the test instead of skipping it.
-inline std::string shared_data_dir() {
-  const char* dir = std::getenv("HDS_DATA_DIR");
-  REQUIRE_MESSAGE(dir != nullptr, "HDS_DATA_DIR is not set; ctest sets it to the shared data folder");
-  REQUIRE_MESSAGE(std::filesystem::is_directory(dir), "HDS_DATA_DIR=" << dir << " is not a directory");
+// The fixture data folder in the repository (tests/fixtures/data): the first records of each set.
+inline std::string fixture_data_dir() {
+  const std::string dir = std::string(HDS_SOURCE_DIR) + "/tests/fixtures/data";
+  REQUIRE_MESSAGE(std::filesystem::is_directory(dir), dir << " is missing; run tests/fixtures/make_fixtures.py");
   return dir;
+}
+
+// A data folder the tests run on: the fixtures always, the full data (HDS_DATA_DIR, which ctest sets to
+// ../shared/datasets when that exists) whenever it is there. Says which on stdout.
+struct DataDir {
+  std::string path;
+  bool full;
+};
+inline std::vector<DataDir> data_dirs() {
+  std::vector<DataDir> dirs = {{fixture_data_dir(), false}};
+  const char* env = std::getenv("HDS_DATA_DIR");
+  if (env && *env && std::filesystem::is_directory(env)) {
+    dirs.push_back({env, true});
+    std::printf("full-data checks: ran on %s\n", env);
+  } else {
+    std::printf("full-data checks: not run, no data set directory found (HDS_DATA_DIR=%s); fixture checks ran\n",
+                env ? env : "(unset)");
+  }
+  return dirs;
 }
 
 // A fresh empty directory, removed when the object goes out of scope.
