@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
-# `hds reproduce --quick` on the shared data: every study runs, the report and verdicts are written,
-# and the findings that must hold on any honest run hold, checked here from the result files.
+# `hds reproduce --quick`: every study runs, the report and verdicts are written, and the findings that
+# must hold on any honest run hold, checked here from the result files. Runs on the fixtures
+# (tests/fixtures/data: a few hundred records of each set, enough for the 100-pattern studies) always,
+# and on the full data sets ($HDS_DATA_DIR) when they are there.
 set -euo pipefail
-: "${HDS:?}" "${SRC:?}" "${PYTHON:?}" "${HDS_DATA_DIR:?}"
+: "${HDS:?}" "${SRC:?}" "${PYTHON:?}" "${HDS_FIXTURE_DIR:?}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-"$HDS" reproduce --quick --no-plots --out "$T" > "$T/out.txt"
-cat "$T/out.txt"
-"$PYTHON" - "$T" <<'PY'
+
+check() {  # DATA_DIR KIND
+  mkdir -p "$T/$2"
+  # Only DATA_DIR on the search path, so that the full files cannot stand in for the fixtures.
+  HDS_DATA_DIR="$1" HOME="$T/home" "$HDS" reproduce --quick --no-plots --data-dir "$1" --out "$T/$2" > "$T/$2.txt"
+  cat "$T/$2.txt"
+  if [[ $2 == fixture ]] && ! grep -rq "TEST FIXTURE" "$T/$2"; then
+    echo "FAIL: the results of the fixture run do not say TEST FIXTURE" >&2
+    exit 1
+  fi
+"$PYTHON" - "$T/$2" <<'PY'
 import json, os, sys
 import h5py, numpy as np
 out = sys.argv[1]
@@ -49,3 +59,13 @@ curve = f[f"cells/c{c:04d}/forgetting_curve"][:].mean(axis=0)
 assert curve[-20:].mean() + 0.1 < curve[:100].mean(), (curve[-20:].mean(), curve[:100].mean())
 print("the must-hold findings hold")
 PY
+  echo "$2 reproduction checks: ran on $1"
+}
+
+check "$HDS_FIXTURE_DIR" fixture
+if [[ -n ${HDS_DATA_DIR:-} && -d $HDS_DATA_DIR ]]; then
+  check "$HDS_DATA_DIR" full
+  echo "full-data checks: ran on $HDS_DATA_DIR"
+else
+  echo "full-data checks: not run, no data set directory found (HDS_DATA_DIR='${HDS_DATA_DIR:-}')"
+fi
