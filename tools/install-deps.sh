@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages hds needs, only those that are missing. Safe to run again.
-# Extra package names given as arguments are installed too (bench/run.sh adds time and python3-torch).
+# Extra package names given as arguments are installed too (bench/run.sh adds time).
 set -euo pipefail
 PACKAGES=(
   build-essential cmake git pkg-config
   libeigen3-dev libyaml-cpp-dev libhdf5-dev libfmt-dev doctest-dev libcli11-dev
   zlib1g-dev libssl-dev curl
-  python3 python3-numpy python3-h5py python3-matplotlib
+  python3 python3-numpy python3-h5py python3-matplotlib python3-torch
   "$@"
 )
 missing=()
