@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages hds needs, only those that are missing. Safe to run again.
-# Extra package names given as arguments are installed too (bench/run.sh adds time).
+# Extra package names given as arguments are installed too (bench/run.sh adds time and python3-torch).
 set -euo pipefail
 PACKAGES=(
   build-essential cmake git pkg-config
