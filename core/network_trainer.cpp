@@ -247,7 +247,7 @@ bool NetworkLearner::step(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eige
 }
 
 bool NetworkLearner::params_finite() const {
-  const NetworkParams& p = const_cast<NetworkLearner*>(this)->net_.params();
+  const NetworkParams& p = net_.params();
   for (size_t l = 0; l < p.W.size(); ++l)
     if (!p.W[l].allFinite() || !p.b[l].allFinite() || !p.mu[l].allFinite()) return false;
   return true;
