@@ -130,7 +130,7 @@ InitSpec parse_init(const YAML::Node& node, const YamlContext& ctx) {
 
 const std::vector<std::string>& experiment_keys() {
   static const std::vector<std::string> keys = {
-      "name", "description", "inputs", "targets", "patterns", "rule", "activation", "eta",
+      "kind", "name", "description", "inputs", "targets", "patterns", "rule", "activation", "eta",
       "weight_decay", "learn_bias", "centering", "init", "protocol", "epochs", "reshuffle",
       "repetitions", "seed", "last_n", "store", "output", "engine", "diverged_error", "sample"};
   return keys;
@@ -138,6 +138,7 @@ const std::vector<std::string>& experiment_keys() {
 
 ExperimentConfig parse_experiment(const YAML::Node& root, const YamlContext& ctx) {
   ctx.check_keys(root, experiment_keys(), "");
+  ctx.get_choice(root, "kind", "association", {"association"});
   ExperimentConfig c;
   c.name = ctx.get_string(root, "name", c.name);
   c.description = ctx.get_string(root, "description", "");
@@ -205,6 +206,8 @@ ExperimentConfig parse_experiment(const YAML::Node& root, const YamlContext& ctx
   c.config_file = ctx.file();
   return c;
 }
+
+Activation read_activation(const YAML::Node& node, const YamlContext& ctx) { return parse_activation(node, ctx); }
 
 ExperimentConfig load_experiment(const std::string& path, const std::vector<std::string>& overrides) {
   YAML::Node root = load_yaml_file(path);

@@ -30,6 +30,9 @@ struct ExperimentConfig {
   std::string config_file;     // where it was read from
 };
 
+// An activation given as a name or {name, alpha, lambda}, checked against its kind.
+Activation read_activation(const YAML::Node& node, const YamlContext& ctx);
+
 // Every key an experiment file may have (the sweeper adds its own around them).
 const std::vector<std::string>& experiment_keys();
 
