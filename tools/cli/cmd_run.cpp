@@ -7,6 +7,7 @@
 #include "tools/cli/commands.hpp"
 #include "tools/lib/config.hpp"
 #include "tools/lib/experiment.hpp"
+#include "tools/lib/output_path.hpp"
 
 namespace hds::cli {
 namespace {
@@ -18,14 +19,16 @@ struct RunOptions {
   std::string data_dir;
   int threads = 0;
   bool quiet = false;
+  bool force = false;
 };
 
 void run(const RunOptions& o) {
   if (!o.data_dir.empty()) data::set_data_dir(o.data_dir);
   cfg::ExperimentConfig c = cfg::load_experiment(o.file, o.overrides);
   if (!o.output.empty()) c.output = o.output;
+  out::check_target(c.output, o.force);  // before the work, not after it
   const exp::ExperimentResult r = exp::run_experiment(c, o.threads);
-  exp::write_run_file(c.output, c, r);
+  exp::write_run_file(c.output, c, r, o.force);
 
   fmt::print("{}: {} -> {}, {} patterns, {} repetitions\n", c.name, r.inputs_description, r.targets_description,
              c.patterns, c.repetitions);
@@ -45,6 +48,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("file", opts->file, "experiment YAML file (see experiments/)")->required();
   cmd->add_option("--set", opts->overrides, "override a key, e.g. --set eta=0.5 --set inputs.dim=100");
   cmd->add_option("-o,--output", opts->output, "result file (default: the file's 'output' key)");
+  cmd->add_flag("--force", opts->force, "replace an existing result file");
   cmd->add_option("--threads", opts->threads, "threads over repetitions (default: OMP_NUM_THREADS or all cores)");
   cmd->add_option("--data-dir", opts->data_dir, "where the data sets are (before $HDS_DATA_DIR and ~/.cache/hds)");
   cmd->callback([opts] { run(*opts); });
