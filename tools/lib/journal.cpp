@@ -286,7 +286,7 @@ void Journal::load(const SweepDefinition& s) {
         content[header.size() - 1] != '\n')
       throw UserError(fmt::format("{}: header unreadable (not an hds sweep journal, or damaged); {}", path_, force));
     if (content.compare(0, header.size(), header) != 0)
-      throw UserError(fmt::format("{}: was written for a different sweep definition (journal {:.12}, this sweep "
+      throw UserError(fmt::format("{}: was made by a different sweep definition (journal {:.12}, this sweep "
                                   "{:.12}), so it cannot be resumed; {}, or write this sweep elsewhere with -o",
                                   path_, content.substr(kMagicLen, header.size() - kMagicLen - 1), s.hash, force));
     valid = header.size();

@@ -203,9 +203,11 @@ void write_result(const SweepDefinition& s, const SweepOptions& opt, const Sweep
         }
         f.write(g + "/error_matrix", {R, S, P}, em.data());
       }
-      // Rerunning a winner must not replace this file: its config names a file of its own.
+      // Rerunning a winner must not replace this file: its config names a file of its own, from the
+      // sweep's name (not from -o, so that the same sweep written to two places stays bit-identical).
       cfg::ExperimentConfig winner_config = apply_grid_point(s, cell.config, r.best.index);
-      winner_config.output = out::derived_name(opt.output, fmt::format("_c{:04d}", c));
+      winner_config.output = fmt::format("results/{}_c{:04d}.h5", s.name, c);
+      if (winner_config.output == opt.output) winner_config.output = out::derived_name(opt.output, "_winner");
       f.write_string(g + "/config", cfg::to_yaml(winner_config));
       f.attr(g, "label", cell.label);
       f.attr(g, "engine", r.engine);
