@@ -335,9 +335,10 @@ def main():
             for kv in QUICK_COMMON + quick:
                 sets += ["--set", kv]
         if kind == "sweep":
-            cmd = [args.hds, "sweep", os.path.join(ROOT, definition), "-o", path, "--quiet", "--force"] + sets + extra
+            # The old result is removed below; no --force, so that an interrupted reproduction resumes its journals.
+            cmd = [args.hds, "sweep", os.path.join(ROOT, definition), "-o", path, "--quiet"] + sets + extra
         else:
-            cmd = [args.hds, "study", os.path.join(ROOT, definition), "-o", path]
+            cmd = [args.hds, "study", os.path.join(ROOT, definition), "-o", path, "--force"]
         files[sid] = path
         commands[sid] = " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd)
         if args.report_only:

@@ -12,6 +12,7 @@
 #include "tools/lib/experiment.hpp"
 #include "tools/lib/experiment_kind.hpp"
 #include "tools/lib/network_experiment.hpp"
+#include "tools/lib/output_path.hpp"
 
 namespace hds::cli {
 namespace {
@@ -23,6 +24,7 @@ struct RunOptions {
   std::string data_dir;
   int threads = 0;
   bool quiet = false;
+  bool force = false;
 };
 
 std::string pct(double x) { return std::isnan(x) ? "-" : fmt::format("{:.4f}", x); }
@@ -31,6 +33,7 @@ std::string pct(double x) { return std::isnan(x) ? "-" : fmt::format("{:.4f}", x
 void run_network(const RunOptions& o, YAML::Node root, const cfg::YamlContext& ctx) {
   netexp::NetworkExperiment c = netexp::parse_network(root, ctx);
   if (!o.output.empty()) c.output = o.output;
+  out::check_target(c.output, o.force);  // before the work, not after it
   fmt::print("{}: layers {}, {} output ({}), hidden {} ({}), protocol {}\n", c.name, fmt::join(c.train.net.layers, "-"),
              c.train.net.output.name(), output_rule_name(c.train.net.output_rule), c.train.net.hidden.name(),
              hidden_rule_name(c.train.net.hidden_rule), network_protocol_name(c.train.protocol));
@@ -41,7 +44,7 @@ void run_network(const RunOptions& o, YAML::Node root, const cfg::YamlContext& c
                pct(m.validation.accuracy), pct(m.test.accuracy), pct(m.train.mse));
     std::fflush(stdout);
   });
-  netexp::write_network_file(c.output, c, r);
+  netexp::write_network_file(c.output, c, r, o.force);
   fmt::print("data: {}\n", r.data.description);
   std::vector<double> test;
   for (const auto& run : r.runs) test.push_back(run.stream_test.average_accuracy);
@@ -67,8 +70,9 @@ void run(const RunOptions& o) {
   }
   cfg::ExperimentConfig c = cfg::load_experiment(o.file, o.overrides);
   if (!o.output.empty()) c.output = o.output;
+  out::check_target(c.output, o.force);  // before the work, not after it
   const exp::ExperimentResult r = exp::run_experiment(c, o.threads);
-  exp::write_run_file(c.output, c, r);
+  exp::write_run_file(c.output, c, r, o.force);
 
   fmt::print("{}: {} -> {}, {} patterns, {} repetitions\n", c.name, r.inputs_description, r.targets_description,
              c.patterns, c.repetitions);
@@ -88,6 +92,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("file", opts->file, "experiment YAML file (see experiments/)")->required();
   cmd->add_option("--set", opts->overrides, "override a key, e.g. --set eta=0.5 --set inputs.dim=100");
   cmd->add_option("-o,--output", opts->output, "result file (default: the file's 'output' key)");
+  cmd->add_flag("--force", opts->force, "replace an existing result file");
   cmd->add_option("--threads", opts->threads, "threads over repetitions (default: OMP_NUM_THREADS or all cores)");
   cmd->add_option("--data-dir", opts->data_dir, "where the data sets are (before $HDS_DATA_DIR and ~/.cache/hds)");
   cmd->callback([opts] { run(*opts); });

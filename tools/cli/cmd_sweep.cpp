@@ -110,7 +110,7 @@ void add_sweep_command(CLI::App& app) {
   cmd->add_option("--data-dir", o->data_dir, "where the data sets are (before $HDS_DATA_DIR and ~/.cache/hds)");
   cmd->add_flag("--quiet", o->quiet, "no progress line");
   cmd->add_flag("--dry-run", o->dry_run, "print the cells, grid and number of runs, run nothing");
-  cmd->add_flag("--force", o->force, "replace an existing result of a different sweep definition");
+  cmd->add_flag("--force", o->force, "start over: replace an existing result and discard the journal");
   cmd->callback([o] { run(*o); });
 }
 

@@ -14,6 +14,7 @@
 #include "core/rng.hpp"
 #include "datasets/sampling.hpp"
 #include "tools/lib/h5file.hpp"
+#include "tools/lib/output_path.hpp"
 #include "tools/lib/provenance.hpp"
 
 namespace hds::exp {
@@ -124,12 +125,16 @@ ExperimentResult run_experiment(const cfg::ExperimentConfig& c, int threads) {
   return res;
 }
 
-void write_run_file(const std::string& path, const cfg::ExperimentConfig& c, const ExperimentResult& r) {
+void write_run_file(const std::string& path, const cfg::ExperimentConfig& c, const ExperimentResult& r,
+                    bool replace) {
   prov::Provenance p = prov::collect(prov::command_line());
   p.data_files = r.files;
-  prov::write_atomically(path, [&](h5::File& f) {
+  // The stored configuration must not name this very file: rerunning it would replace what it came from.
+  cfg::ExperimentConfig stored = c;
+  stored.output = out::derived_name(path, "_rerun");
+  out::write_atomically(path, replace, [&](h5::File& f) {
     prov::write(f, p, "run");
-    f.write_string("/config", cfg::to_yaml(c));
+    f.write_string("/config", cfg::to_yaml(stored));
     f.attr("/", "config_file", c.config_file);
     f.attr("/", "name", c.name);
     f.attr("/", "base_seed", static_cast<int64_t>(c.seed));

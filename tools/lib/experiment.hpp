@@ -46,8 +46,10 @@ struct ExperimentResult {
 // depend on the thread count). `threads` <= 0 uses OpenMP's default.
 ExperimentResult run_experiment(const cfg::ExperimentConfig& c, int threads);
 
-// Writes the result file (layout in results/README.md) atomically.
-void write_run_file(const std::string& path, const cfg::ExperimentConfig& c, const ExperimentResult& r);
+// Writes the result file (layout in results/README.md) atomically; an existing file at `path` is
+// replaced only when `replace` (--force). Its /config names `<stem>_rerun.h5`, never `path` itself.
+void write_run_file(const std::string& path, const cfg::ExperimentConfig& c, const ExperimentResult& r,
+                    bool replace);
 
 // Mean and sample standard deviation (n − 1; 0 for n = 1).
 void mean_sd(const std::vector<double>& v, double& mean, double& sd);

@@ -38,10 +38,14 @@ void quiet_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 File::File(const std::string& path, Mode mode) : path_(path) {
   quiet_errors();
   if (mode == Mode::create) {
-    id_ = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (id_ < 0)
-      throw UserError(fmt::format("{}: cannot create the result file ({}); check the directory exists and is writable",
-                                  path, std::strerror(errno)));
+    // In memory (the core driver without a backing store): a full disk can then never fail inside
+    // HDF5's close, whose failure leaves the library in a state that crashes at exit (HDF5 1.10).
+    Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    if (fapl.id < 0 || H5Pset_fapl_core(fapl.id, 1 << 20, 0) < 0)
+      throw UserError(fmt::format("{}: cannot set up the HDF5 file in memory", path));
+    id_ = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id);
+    if (id_ < 0) throw UserError(fmt::format("{}: cannot create the HDF5 file in memory (out of memory?)", path));
+    writing_ = true;
   } else {
     if (H5Fis_hdf5(path.c_str()) <= 0)
       throw UserError(fmt::format("{}: not a readable HDF5 file (missing, truncated or another format)", path));
@@ -58,8 +62,19 @@ void File::close() {
   if (id_ >= 0) {
     const herr_t rc = H5Fclose(id_);
     id_ = -1;
-    if (rc < 0) fail("closing the file failed (disk full?)");
+    if (rc < 0) fail("closing the file failed");
   }
+}
+
+std::string File::take_image() {
+  if (!writing_ || id_ < 0) fail("internal: take_image() on a file not being written");
+  if (H5Fflush(id_, H5F_SCOPE_GLOBAL) < 0) fail("finishing the file in memory failed (out of memory?)");
+  const ssize_t n = H5Fget_file_image(id_, nullptr, 0);
+  if (n < 0) fail("finishing the file in memory failed (out of memory?)");
+  std::string image(static_cast<size_t>(n), '\0');
+  if (H5Fget_file_image(id_, image.data(), image.size()) != n) fail("copying the file out of memory failed");
+  close();
+  return image;
 }
 
 void File::fail(const std::string& what) const {
@@ -91,7 +106,11 @@ void File::write_raw(const std::string& name, const std::vector<hsize_t>& dims, 
   Handle ds(H5Dcreate2(id_, name.c_str(), type, space.id, lcpl.id, dcpl.id, H5P_DEFAULT), H5Dclose);
   if (ds.id < 0) fail(fmt::format("cannot create dataset '{}'", name));
   if (total > 0 && H5Dwrite(ds.id, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
-    fail(fmt::format("writing dataset '{}' failed (disk full?)", name));
+    fail(fmt::format("writing dataset '{}' failed (out of memory?)", name));
+  // Closing flushes the (compressed) chunks: its failure is a failed write, not something to ignore.
+  const hid_t id = ds.id;
+  ds.id = -1;
+  if (H5Dclose(id) < 0) fail(fmt::format("writing dataset '{}' failed (out of memory?)", name));
 }
 
 void File::write(const std::string& n, const std::vector<hsize_t>& d, const double* p) { write_raw(n, d, H5T_NATIVE_DOUBLE, p); }
@@ -108,7 +127,7 @@ void File::write_string(const std::string& name, const std::string& value) {
   Handle ds(H5Dcreate2(id_, name.c_str(), type.id, space.id, lcpl.id, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
   const char* s = value.c_str();
   if (ds.id < 0 || H5Dwrite(ds.id, type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, &s) < 0)
-    fail(fmt::format("writing string '{}' failed (disk full?)", name));
+    fail(fmt::format("writing string '{}' failed", name));
 }
 
 void File::write_strings(const std::string& name, const std::vector<std::string>& values) {
@@ -121,7 +140,7 @@ void File::write_strings(const std::string& name, const std::vector<std::string>
   for (const auto& v : values) ptrs.push_back(v.c_str());
   Handle ds(H5Dcreate2(id_, name.c_str(), type.id, space.id, lcpl.id, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
   if (ds.id < 0 || (n > 0 && H5Dwrite(ds.id, type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0))
-    fail(fmt::format("writing strings '{}' failed (disk full?)", name));
+    fail(fmt::format("writing strings '{}' failed", name));
 }
 
 void File::attr(const std::string& object, const std::string& name, const std::string& value) {

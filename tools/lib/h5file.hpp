@@ -11,6 +11,8 @@ namespace hds::h5 {
 
 class File {
  public:
+  // Mode::create builds the file in memory: nothing reaches `path` (named in messages only) until
+  // take_image() hands the finished bytes to the caller (out::write_atomically writes them).
   enum class Mode { create, read };
   File(const std::string& path, Mode mode);
   ~File();
@@ -19,6 +21,8 @@ class File {
 
   const std::string& path() const { return path_; }
   void close();
+  // Create mode: finishes the file and returns its bytes; the File is closed afterwards.
+  std::string take_image();
 
   // Writes an n-d array (row-major `dims`); parent groups are created as needed.
   void write(const std::string& name, const std::vector<hsize_t>& dims, const double* data);
@@ -61,6 +65,7 @@ class File {
   [[noreturn]] void fail(const std::string& what) const;
   std::string path_;
   hid_t id_ = -1;
+  bool writing_ = false;
 };
 
 // Turns off HDF5's own error printing; hds reports errors itself.

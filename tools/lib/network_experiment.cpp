@@ -10,6 +10,7 @@
 #include "core/rng.hpp"
 #include "tools/lib/config.hpp"
 #include "tools/lib/experiment.hpp"
+#include "tools/lib/output_path.hpp"
 #include "tools/lib/provenance.hpp"
 
 namespace hds::netexp {
@@ -310,10 +311,11 @@ NetworkRunResult run_network(const NetworkExperiment& c, int threads,
   return out;
 }
 
-void write_network_file(const std::string& path, const NetworkExperiment& c, const NetworkRunResult& r) {
+void write_network_file(const std::string& path, const NetworkExperiment& c, const NetworkRunResult& r,
+                        bool replace) {
   prov::Provenance p = prov::collect(prov::command_line());
   p.data_files = r.data.files;
-  prov::write_atomically(path, [&](h5::File& f) {
+  out::write_atomically(path, replace, [&](h5::File& f) {
     prov::write(f, p, "run");
     f.attr("/", "experiment_kind", std::string("network"));
     f.write_string("/config", to_yaml(c));

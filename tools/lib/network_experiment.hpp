@@ -51,7 +51,9 @@ struct NetworkRunResult {
 NetworkRunResult run_network(const NetworkExperiment& c, int threads,
                              const std::function<void(int, const EpochMetrics&)>& on_epoch = {});
 
-// Writes the result file atomically (kind "run", experiment_kind "network").
-void write_network_file(const std::string& path, const NetworkExperiment& c, const NetworkRunResult& r);
+// Writes the result file atomically (kind "run", experiment_kind "network"); an existing file is
+// replaced only with `replace` (--force).
+void write_network_file(const std::string& path, const NetworkExperiment& c, const NetworkRunResult& r,
+                        bool replace);
 
 }  // namespace hds::netexp

@@ -13,6 +13,7 @@
 
 #include "core/error.hpp"
 #include "hds_version.hpp"
+#include "tools/lib/output_path.hpp"
 
 namespace hds::prov {
 namespace {
@@ -68,29 +69,7 @@ void write(h5::File& f, const Provenance& p, const std::string& kind) {
 }
 
 void write_atomically(const std::string& path, const std::function<void(h5::File&)>& fill) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  if (target.has_parent_path()) {
-    std::error_code ec;
-    fs::create_directories(target.parent_path(), ec);
-    if (ec)
-      throw UserError(fmt::format("{}: cannot create the directory {} ({}); choose another output with -o",
-                                  path, target.parent_path().string(), ec.message()));
-  }
-  const std::string tmp = fmt::format("{}.tmp.{}", path, static_cast<long>(getpid()));
-  try {
-    h5::File f(tmp, h5::File::Mode::create);
-    fill(f);
-    f.close();
-  } catch (...) {
-    std::remove(tmp.c_str());
-    throw;
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    throw UserError(fmt::format("{}: cannot move the finished result into place ({})", path, why));
-  }
+  out::write_atomically(path, true, fill);
 }
 
 }  // namespace hds::prov

@@ -25,8 +25,8 @@ Provenance collect(const std::string& command_line);
 // Writes the root attributes and /provenance (data files with sha256) of a result file.
 void write(h5::File& f, const Provenance& p, const std::string& kind);
 
-// Calls `fill` on a new HDF5 file at a temporary path next to `path`, then renames it to `path`.
-// On any error the temporary file is removed and an existing `path` is left untouched.
+// out::write_atomically (output_path.hpp) with an existing regular file replaced: for callers whose
+// command has already refused an existing `path` without --force (out::check_target).
 void write_atomically(const std::string& path, const std::function<void(h5::File&)>& fill);
 
 // The command line as one string, for provenance.

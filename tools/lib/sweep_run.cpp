@@ -1,14 +1,10 @@
 // Running a sweep (see sweep_run.hpp).
 #include "tools/lib/sweep_run.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <map>
 
 #include <fmt/format.h>
@@ -18,181 +14,12 @@
 #include "core/rng.hpp"
 #include "tools/lib/experiment.hpp"
 #include "tools/lib/h5file.hpp"
+#include "tools/lib/journal.hpp"
+#include "tools/lib/output_path.hpp"
 #include "tools/lib/provenance.hpp"
 
 namespace hds::sweep {
 namespace {
-
-// ---- the journal: an append-only record of finished cells that a kill cannot spoil ----------------
-// Header "HDSJOURNAL1 <sha256 of the sweep definition>\n", then records
-// "CELL" | u64 length | payload | u64 FNV-1a(payload). A torn last record is dropped on reading.
-
-const char kMagic[] = "HDSJOURNAL1 ";
-
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
-  return h;
-}
-
-struct Writer {
-  std::string buf;
-  template <class T> void put(const T& v) { buf.append(reinterpret_cast<const char*>(&v), sizeof v); }
-  void put_matrix(const Eigen::MatrixXd& m) {
-    put<int64_t>(m.rows());
-    put<int64_t>(m.cols());
-    buf.append(reinterpret_cast<const char*>(m.data()), m.size() * sizeof(double));
-  }
-  void put_string(const std::string& s) {
-    put<int64_t>(s.size());
-    buf += s;
-  }
-};
-
-struct Reader {
-  const std::string& buf;
-  size_t pos = 0;
-  template <class T> T get() {
-    if (pos + sizeof(T) > buf.size()) throw std::runtime_error("short record");
-    T v;
-    std::memcpy(&v, buf.data() + pos, sizeof v);
-    pos += sizeof v;
-    return v;
-  }
-  Eigen::MatrixXd get_matrix() {
-    const auto r = get<int64_t>(), c = get<int64_t>();
-    if (r < 0 || c < 0 || pos + r * c * sizeof(double) > buf.size()) throw std::runtime_error("bad matrix");
-    Eigen::MatrixXd m(r, c);
-    std::memcpy(m.data(), buf.data() + pos, r * c * sizeof(double));
-    pos += r * c * sizeof(double);
-    return m;
-  }
-  std::string get_string() {
-    const auto n = get<int64_t>();
-    if (n < 0 || pos + n > buf.size()) throw std::runtime_error("bad string");
-    std::string s = buf.substr(pos, n);
-    pos += n;
-    return s;
-  }
-};
-
-std::string encode(int cell, const CellResult& r) {
-  Writer w;
-  w.put<int64_t>(cell);
-  w.put_matrix(r.last_n);
-  w.put_matrix(r.diverged.cast<double>());
-  w.put<int64_t>(r.best.index);
-  w.put<double>(r.best.mean);
-  w.put<double>(r.best.sd);
-  w.put<int64_t>(r.n_diverged);
-  w.put_matrix(r.curves);
-  w.put<int64_t>(r.error_matrices.size());
-  for (const auto& m : r.error_matrices) w.put_matrix(m);
-  w.put_string(r.engine);
-  return w.buf;
-}
-
-int decode(const std::string& payload, CellResult& r) {
-  Reader rd{payload};
-  const int cell = static_cast<int>(rd.get<int64_t>());
-  r.last_n = rd.get_matrix();
-  r.diverged = rd.get_matrix().cast<uint8_t>();
-  r.best.index = static_cast<int>(rd.get<int64_t>());
-  r.best.mean = rd.get<double>();
-  r.best.sd = rd.get<double>();
-  r.n_diverged = static_cast<int>(rd.get<int64_t>());
-  r.curves = rd.get_matrix();
-  const auto n = rd.get<int64_t>();
-  if (n < 0 || n > 1000000) throw std::runtime_error("bad count");
-  for (int64_t i = 0; i < n; ++i) r.error_matrices.push_back(rd.get_matrix());
-  r.engine = rd.get_string();
-  return cell;
-}
-
-class Journal {
- public:
-  Journal(std::string path, const std::string& hash) : path_(std::move(path)) {
-    const std::string header = std::string(kMagic) + hash + "\n";
-    std::string content;
-    if (std::ifstream in{path_, std::ios::binary}) content.assign(std::istreambuf_iterator<char>(in), {});
-    size_t valid = 0;
-    if (!content.empty()) {
-      if (content.compare(0, sizeof kMagic - 1, kMagic) != 0)
-        throw UserError(fmt::format("{}: not an hds sweep journal; move it away to start the sweep afresh", path_));
-      if (content.compare(0, header.size(), header) != 0)
-        throw UserError(fmt::format("{}: was made by a different sweep definition, so it cannot be resumed; delete it "
-                                    "(and its results) or write this sweep elsewhere with -o", path_));
-      size_t pos = header.size();
-      valid = pos;
-      while (pos + 12 <= content.size() && content.compare(pos, 4, "CELL") == 0) {
-        uint64_t len;
-        std::memcpy(&len, content.data() + pos + 4, 8);
-        if (len > content.size() || pos + 12 + len + 8 > content.size()) break;
-        const std::string payload = content.substr(pos + 12, len);
-        uint64_t sum;
-        std::memcpy(&sum, content.data() + pos + 12 + len, 8);
-        if (sum != fnv1a(payload)) break;
-        CellResult r;
-        try {
-          const int cell = decode(payload, r);
-          done_[cell] = std::move(r);
-        } catch (const std::exception&) {
-          break;
-        }
-        pos += 12 + len + 8;
-        valid = pos;
-      }
-    }
-    // Reopen for appending, cutting off a torn tail (a kill during a write).
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT, 0644);
-    if (fd_ < 0) throw UserError(fmt::format("{}: cannot write the sweep journal ({})", path_, std::strerror(errno)));
-    if (valid == 0) {
-      if (::ftruncate(fd_, 0) != 0 || !write_all(header)) fail_write();
-    } else if (::ftruncate(fd_, static_cast<off_t>(valid)) != 0) {
-      fail_write();
-    }
-    ::lseek(fd_, 0, SEEK_END);
-    ::fsync(fd_);
-  }
-  ~Journal() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  std::map<int, CellResult>& done() { return done_; }
-
-  void append(int cell, const CellResult& r) {
-    const std::string payload = encode(cell, r);
-    std::string rec = "CELL";
-    const uint64_t len = payload.size(), sum = fnv1a(payload);
-    rec.append(reinterpret_cast<const char*>(&len), 8);
-    rec += payload;
-    rec.append(reinterpret_cast<const char*>(&sum), 8);
-    if (!write_all(rec) || ::fsync(fd_) != 0) fail_write();
-  }
-
-  void remove() {
-    ::close(fd_);
-    fd_ = -1;
-    std::remove(path_.c_str());
-  }
-
- private:
-  bool write_all(const std::string& s) {
-    size_t off = 0;
-    while (off < s.size()) {
-      const ssize_t n = ::write(fd_, s.data() + off, s.size() - off);
-      if (n <= 0) return false;
-      off += static_cast<size_t>(n);
-    }
-    return true;
-  }
-  [[noreturn]] void fail_write() {
-    throw UserError(fmt::format("{}: writing the sweep journal failed ({}); free disk space and run the same command "
-                                "again: finished cells are kept", path_, std::strerror(errno)));
-  }
-  std::string path_;
-  int fd_ = -1;
-  std::map<int, CellResult> done_;
-};
 
 // ---- progress -------------------------------------------------------------------------------------
 
@@ -316,7 +143,8 @@ void write_result(const SweepDefinition& s, const SweepOptions& opt, const Sweep
   }
   for (const auto& [path, f] : files) p.data_files.push_back(f);
 
-  prov::write_atomically(opt.output, [&](h5::File& f) {
+  // Without --force the output did not exist when the sweep started (checked under the journal's lock).
+  out::write_atomically(opt.output, opt.force, [&](h5::File& f) {
     prov::write(f, p, "sweep");
     const auto& first = s.cells.front().config;
     f.write_string("/config", s.resolved_yaml);
@@ -375,7 +203,12 @@ void write_result(const SweepDefinition& s, const SweepOptions& opt, const Sweep
         }
         f.write(g + "/error_matrix", {R, S, P}, em.data());
       }
-      f.write_string(g + "/config", cfg::to_yaml(apply_grid_point(s, cell.config, r.best.index)));
+      // Rerunning a winner must not replace this file: its config names a file of its own, from the
+      // sweep's name (not from -o, so that the same sweep written to two places stays bit-identical).
+      cfg::ExperimentConfig winner_config = apply_grid_point(s, cell.config, r.best.index);
+      winner_config.output = fmt::format("results/{}_c{:04d}.h5", s.name, c);
+      if (winner_config.output == opt.output) winner_config.output = out::derived_name(opt.output, "_winner");
+      f.write_string(g + "/config", cfg::to_yaml(winner_config));
       f.attr(g, "label", cell.label);
       f.attr(g, "engine", r.engine);
     }
@@ -400,29 +233,33 @@ long total_runs(const SweepDefinition& s) {
 SweepOutcome run_sweep(const SweepDefinition& s, const SweepOptions& opt, const std::atomic<bool>& stop) {
   const auto start = std::chrono::steady_clock::now();
   SweepOutcome o;
-  const std::string journal_path = opt.output + ".journal";
-  namespace fs = std::filesystem;
-  if (fs::exists(opt.output) && !fs::exists(journal_path)) {
-    // A finished result: the same definition needs no work; another one is not replaced silently.
+  out::check_target(opt.output, true);  // never a device, FIFO, directory or link, even with --force
+  out::make_parent_directories(opt.output);
+  // The lock comes first: what follows (is the output complete? resume or start over?) must not
+  // change under us because a second sweep on the same output is deciding the same.
+  Journal journal(opt.output + ".journal");
+  if (out::is_regular_file(opt.output) && !opt.force) {
+    // A finished result: the same definition needs no work; another one is not replaced.
     std::string hash;
     try {
       h5::File f(opt.output, h5::File::Mode::read);
       if (f.has_attr("/", "sweep_hash")) hash = f.read_attr_string("/", "sweep_hash");
     } catch (const UserError&) {
     }
-    if (hash == s.hash && !opt.force) {
+    const bool unused = journal.empty();
+    if (hash == s.hash) {
+      // A journal left by a kill after the result was complete holds nothing more; another sweep's stays.
+      if (unused || journal.written_for(s.hash)) journal.remove();
       o.already_complete = true;
       return o;
     }
-    if (!opt.force)
-      throw UserError(fmt::format("{}: exists and holds {}; write this sweep elsewhere with -o, or pass --force to "
-                                  "replace it", opt.output, hash.empty() ? "something else" : "a different sweep"));
+    if (unused) journal.remove();
+    throw UserError(fmt::format("{}: exists and holds {}; pass --force to replace it, or write this sweep elsewhere "
+                                "with -o", opt.output, hash.empty() ? "something else" : "a different sweep"));
   }
-  if (fs::path(opt.output).has_parent_path()) {
-    std::error_code ec;
-    fs::create_directories(fs::path(opt.output).parent_path(), ec);
-  }
-  Journal journal(journal_path, s.hash);
+  if (opt.force) journal.reset(s.hash);
+  else journal.load(s);
+  if (!journal.note().empty()) fmt::print(stderr, "hds: note: {}\n", journal.note());
   auto& done = journal.done();
   o.resumed = static_cast<int>(done.size());
   o.cells.resize(s.cells.size());

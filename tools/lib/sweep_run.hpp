@@ -25,7 +25,7 @@ struct SweepOptions {
   std::string output;  // result file
   int threads = 0;     // <= 0: OpenMP's default
   bool progress = true;
-  bool force = false;  // replace an existing result of a different definition
+  bool force = false;  // replace an existing result and discard any journal: start over
 };
 
 struct SweepOutcome {
@@ -37,8 +37,9 @@ struct SweepOutcome {
 };
 
 // Runs (or resumes) the sweep and, when every cell is done, writes opt.output atomically and removes
-// the journal (opt.output + ".journal"). When `stop` becomes true, finished cells stay in the
-// journal and the outcome says interrupted.
+// the journal (opt.output + ".journal", locked while the sweep runs: a second sweep on the same
+// output is refused). When `stop` becomes true, finished cells stay in the journal and the outcome
+// says interrupted. An existing opt.output is replaced only with opt.force.
 SweepOutcome run_sweep(const SweepDefinition& s, const SweepOptions& opt, const std::atomic<bool>& stop);
 
 // Total runs a sweep makes (cells × grid × repetitions).
