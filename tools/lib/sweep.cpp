@@ -271,6 +271,7 @@ SweepDefinition load_sweep(const std::string& path, const std::vector<std::strin
   const size_t n_cells = static_cast<size_t>(cells);
   for (size_t c = 0; c < n_cells; ++c) {
     YAML::Node node = YAML::Clone(base);
+    ctx.remember_origin(node, base);
     Cell cell;
     size_t rest = c;
     std::vector<size_t> idx(axes.size());
@@ -300,7 +301,9 @@ SweepDefinition load_sweep(const std::string& path, const std::vector<std::strin
         }
         // A clone: assigning v itself would merge the whole file's node memory into this cell's and
         // back, so that every cell made the next one slower (2000 cells took 26 s).
-        target[key.substr(pos)] = YAML::Clone(v);
+        const YAML::Node copy = YAML::Clone(v);
+        ctx.remember_origin(copy, v);
+        target[key.substr(pos)] = copy;
         cell.label += (cell.label.empty() ? "" : " ") + key + "=" + short_text(v);
         YAML::Emitter flow;
         flow << YAML::Flow << v;
@@ -309,6 +312,7 @@ SweepDefinition load_sweep(const std::string& path, const std::vector<std::strin
     }
     if (cell.label.empty()) cell.label = "all";
     cell.config = cfg::parse_experiment(node, ctx);
+    ctx.forget_origins();  // the cell is read: its nodes need not stay alive
     if (cell.config.store_patterns || cell.config.store_weights)
       throw UserError(fmt::format("{}: a sweep stores no patterns or weights (store: [error_matrix] keeps the "
                                   "winners' error matrices); run the winner with 'hds run' to keep those", path));

@@ -95,8 +95,22 @@ void YamlContext::apply_overrides(YAML::Node& root, const std::vector<std::strin
   }
 }
 
+void YamlContext::remember_origin(const YAML::Node& copy, const YAML::Node& original) {
+  origins_.emplace_back(copy, original);
+  if (copy.IsSequence() && original.IsSequence() && copy.size() == original.size()) {
+    for (size_t i = 0; i < copy.size(); ++i) remember_origin(copy[i], original[i]);
+  } else if (copy.IsMap() && original.IsMap() && copy.size() == original.size()) {
+    for (auto c = copy.begin(), o = original.begin(); c != copy.end() && o != original.end(); ++c, ++o) {
+      remember_origin(c->first, o->first);
+      remember_origin(c->second, o->second);
+    }
+  }
+}
+
 std::string YamlContext::where(const YAML::Node& node) const {
   if (!node.IsDefined()) return file_;  // a key that is absent: no line to point at
+  for (auto it = origins_.rbegin(); it != origins_.rend(); ++it)
+    if (it->first.is(node)) return where(it->second);
   for (const auto& [n, text] : overrides_)
     if (n.is(node)) return text;
   const auto mark = node.Mark();

@@ -18,6 +18,11 @@ class YamlContext {
   // caught later by the same checks as the file's own keys, with the override named as the place.
   void apply_overrides(YAML::Node& root, const std::vector<std::string>& overrides);
 
+  // Makes messages about `copy` (a YAML::Clone of `original`, which loses the lines) and about
+  // every node below it name the place of the original.
+  void remember_origin(const YAML::Node& copy, const YAML::Node& original);
+  void forget_origins() { origins_.clear(); }
+
   std::string where(const YAML::Node& node) const;
   [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const;
 
@@ -48,6 +53,7 @@ class YamlContext {
  private:
   std::string file_;
   std::vector<std::pair<YAML::Node, std::string>> overrides_;  // node -> "--set k=v"
+  std::vector<std::pair<YAML::Node, YAML::Node>> origins_;     // copy -> original
 };
 
 // Loads a YAML file; a missing or malformed file fails with its name and the parser's line.
