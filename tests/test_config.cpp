@@ -3,7 +3,10 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <limits>
 #include <fstream>
 #include <string>
 
@@ -97,7 +100,7 @@ TEST_CASE("bad input: each case is one line naming the file, the line, the key, 
   CHECK(load_error(kBase + "rule: hebbb\n") ==
         "FILE:4: key 'rule': unknown value 'hebbb' (expected one of hd | gd | hebb | cov | oja | instar; did you mean 'hebb'?)");
   CHECK(load_error(kBase + "activation: sigmoidd\n").find("did you mean 'sigmoid'?") != std::string::npos);
-  CHECK(load_error(kBase + "patterns: 0\n") == "FILE:4: key 'patterns' must be >= 1, got 0");
+  CHECK(load_error(kBase + "patterns: 0\n") == "FILE:4: key 'patterns' must be in 1..100000000, got 0");
   CHECK(load_error(kBase + "repetitions: 2.5\n") == "FILE:4: key 'repetitions': expected a whole number, got '2.5'");
   CHECK(load_error(kBase + "centering: yes\n").find("key 'centering': unknown value 'yes'") != std::string::npos);
   CHECK(load_error(kBase + "learn_bias: maybe\n") == "FILE:4: key 'learn_bias': expected true or false, got 'maybe'");
@@ -135,4 +138,214 @@ TEST_CASE("a missing experiment file is named") {
   } catch (const UserError& e) {
     CHECK(std::string(e.what()) == "/nonexistent/x.yaml: cannot open the file (does it exist? check the path)");
   }
+}
+
+TEST_CASE("whole numbers are checked as 64 bits before they are narrowed: 2^32 + 1 is not 1") {
+  CHECK(load_error(kBase + "repetitions: 4294967297\n") ==
+        "FILE:4: key 'repetitions' must be in 1..100000, got 4294967297");
+  CHECK(load_error(kBase + "patterns: 4294967306\n") == "FILE:4: key 'patterns' must be in 1..100000000, got 4294967306");
+  CHECK(load_error("name: t\ninputs: {dataset: rand, dim: 4294967297}\ntargets: rand\n") ==
+        "FILE:2: key 'inputs.dim' must be in 1..1000000, got 4294967297");
+  CHECK(load_error(kBase + "protocol: multi_epoch\nepochs: 4294967297\n") ==
+        "FILE:5: key 'epochs' must be in 1..1000000, got 4294967297");
+  CHECK(load_error(kBase + "last_n: 4294967297\n") == "FILE:4: key 'last_n' must be in 1..100000000, got 4294967297");
+  CHECK(load_error(kBase + "init: {name: from, file: r.h5, repetition: 4294967296}\n") ==
+        "FILE:4: key 'init.repetition' must be in -1..99999, got 4294967296");
+  CHECK(load_error(kBase + "patterns: 99999999999999999999999\n") ==
+        "FILE:4: key 'patterns': expected a whole number, got '99999999999999999999999'");
+  // The same through --set.
+  CHECK(load_error(kBase, {"patterns=4294967306"}) ==
+        "--set patterns=4294967306: key 'patterns' must be in 1..100000000, got 4294967306");
+  CHECK(load_error(kBase, {"repetitions=4294967297"}) ==
+        "--set repetitions=4294967297: key 'repetitions' must be in 1..100000, got 4294967297");
+  CHECK(load_error(kBase, {"inputs.dim=4294967297"}) ==
+        "--set inputs.dim=4294967297: key 'inputs.dim' must be in 1..1000000, got 4294967297");
+}
+
+TEST_CASE("diverged_error must keep a diverged run from winning: finite and >= 1") {
+  CHECK(load_error(kBase + "diverged_error: -5\n") ==
+        "FILE:4: key 'diverged_error' must be >= 1 (the largest error of an output in [0, 1] against a target in "
+        "[0, 1]), so that a diverged run never beats one that trained; got -5");
+  CHECK(load_error(kBase + "diverged_error: 0.5\n").find("key 'diverged_error' must be >= 1") != std::string::npos);
+  CHECK(load_error(kBase + "diverged_error: 1\n") == "");
+  CHECK(load_error(kBase + "diverged_error: 1e6\n") == "");
+}
+
+TEST_CASE("a run that would not fit in memory is refused before it starts, saying how much it needs") {
+  // 10 repetitions x 10^6 x 10^6 error-matrix entries: 74 TiB.
+  const std::string big = load_error(kBase + "patterns: 1000000\nstore: [error_matrix]\n");
+  CHECK(big.rfind("FILE: this run would need ", 0) == 0);
+  CHECK(big.find(" GiB") != std::string::npos);
+  CHECK(big.find("more than the") != std::string::npos);
+  // 10^8 patterns of 10^6 dimensions.
+  CHECK(load_error("name: t\ninputs: {dataset: rand, dim: 1000000}\ntargets: rand\npatterns: 100000000\n")
+            .find("would need ") != std::string::npos);
+  CHECK(load_error(kBase + "patterns: 1000\nstore: [error_matrix]\n") == "");
+}
+
+TEST_CASE("validate() checks a configuration built in code, naming the key and the value") {
+  const std::string path = write_temp(kBase);
+  const cfg::ExperimentConfig good = cfg::load_experiment(path, {});
+  std::remove(path.c_str());
+  auto error_of = [](const cfg::ExperimentConfig& c) {
+    try {
+      cfg::validate(c, "CTX");
+    } catch (const UserError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(error_of(good) == "");
+  cfg::ExperimentConfig c = good;
+  c.train.eta = std::nan("");
+  CHECK(error_of(c) == "CTX: key 'eta' (learning rate) must be a finite number > 0, got nan");
+  c = good;
+  c.train.eta = std::numeric_limits<double>::infinity();
+  CHECK(error_of(c) == "CTX: key 'eta' (learning rate) must be a finite number > 0, got inf");
+  c = good;
+  c.train.weight_decay = std::nan("");
+  CHECK(error_of(c) == "CTX: key 'weight_decay' must be in [0, 1), got nan");
+  c = good;
+  c.train.act.alpha = 0.5;  // sigmoid
+  CHECK(error_of(c) == "CTX: key 'activation.alpha': sigmoid has no parameter alpha");
+  c = good;
+  c.train.act = Activation::make(ActivationKind::scaled_tanh);
+  c.train.act.alpha = 0;
+  CHECK(error_of(c) == "CTX: key 'activation.alpha' must be > 0 for scaled_tanh, got 0");
+  c.train.act.alpha = std::nan("");
+  CHECK(error_of(c) == "CTX: key 'activation.alpha' must be a finite number, got nan");
+  c = good;
+  c.train.act = Activation::make(ActivationKind::leaky_rectifier);
+  c.train.act.alpha = std::numeric_limits<double>::infinity();
+  CHECK(error_of(c) == "CTX: key 'activation.alpha' must be a finite number, got inf");
+  c = good;
+  c.train.protocol = Protocol::multi_epoch;
+  c.train.epochs = 2000000;
+  CHECK(error_of(c) == "CTX: key 'epochs' must be in 1..1000000, got 2000000");
+  c = good;
+  c.train.diverged_error = -5;
+  CHECK(error_of(c).rfind("CTX: key 'diverged_error' must be >= 1", 0) == 0);
+}
+
+namespace {
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+// Every field the YAML carries, compared exactly (doubles bit for bit).
+void check_same(const cfg::ExperimentConfig& a, const cfg::ExperimentConfig& b) {
+  CHECK(a.name == b.name);
+  CHECK(a.description == b.description);
+  for (const auto* pair : {&a.inputs, &a.targets}) {
+    const data::SourceSpec& x = *pair;
+    const data::SourceSpec& y = pair == &a.inputs ? b.inputs : b.targets;
+    // Only the fields of the named set are used (and written).
+    CHECK(x.name == y.name);
+    const bool generated = x.name == "rand" || x.name == "randn", real = !generated && x.name != "npy" && x.name != "csv";
+    if (generated) CHECK(x.dim == y.dim);
+    if (x.name == "rand") CHECK(same_bits(x.p, y.p));
+    if (x.name == "randn") CHECK((same_bits(x.mean, y.mean) && same_bits(x.sd, y.sd)));
+    if (!generated && !real) CHECK(x.file == y.file);
+    if (real) CHECK((x.split == y.split && x.data_dir == y.data_dir));
+    if (x.name == "cifar")
+      for (int i = 0; i < 3; ++i) CHECK(same_bits(x.gray[i], y.gray[i]));
+  }
+  CHECK(a.patterns == b.patterns);
+  const TrainSpec &s = a.train, &t = b.train;
+  CHECK(s.rule == t.rule);
+  CHECK(s.act.kind == t.act.kind);
+  CHECK(same_bits(s.act.alpha, t.act.alpha));
+  CHECK(same_bits(s.act.lambda, t.act.lambda));
+  CHECK(same_bits(s.eta, t.eta));
+  CHECK(same_bits(s.weight_decay, t.weight_decay));
+  CHECK(s.centering == t.centering);
+  CHECK(s.learn_bias == t.learn_bias);
+  CHECK(s.protocol == t.protocol);
+  CHECK(s.epochs == t.epochs);
+  CHECK(s.reshuffle == t.reshuffle);
+  CHECK(s.last_n == t.last_n);
+  CHECK(s.error_matrix == t.error_matrix);
+  CHECK(same_bits(s.diverged_error, t.diverged_error));
+  CHECK(s.engine == t.engine);
+  CHECK(a.init.kind == b.init.kind);
+  CHECK(same_bits(a.init.sigma, b.init.sigma));
+  CHECK(a.init.file == b.init.file);
+  CHECK(a.init.repetition == b.init.repetition);
+  CHECK(a.repetitions == b.repetitions);
+  CHECK(a.seed == b.seed);
+  CHECK(a.store_patterns == b.store_patterns);
+  CHECK(a.store_weights == b.store_weights);
+  CHECK(a.output == b.output);
+}
+
+cfg::ExperimentConfig reread(const cfg::ExperimentConfig& c) {
+  const std::string path = write_temp(cfg::to_yaml(c));
+  const cfg::ExperimentConfig back = cfg::load_experiment(path, {});
+  std::remove(path.c_str());
+  return back;
+}
+}  // namespace
+
+TEST_CASE("to_yaml round-trips every value exactly: alpha 0, lambda 0, tiny and huge doubles, the largest seed") {
+  const std::string path = write_temp(kBase);
+  const cfg::ExperimentConfig base = cfg::load_experiment(path, {});
+  std::remove(path.c_str());
+
+  cfg::ExperimentConfig c = base;
+  c.train.act = Activation::make(ActivationKind::leaky_rectifier);
+  c.train.act.alpha = 0;  // was dropped, and read back as the default 0.01
+  check_same(c, reread(c));
+  CHECK(reread(c).train.act.alpha == 0.0);
+
+  c = base;
+  c.train.act = Activation::make(ActivationKind::exponential_linear);
+  c.train.act.alpha = 0;
+  check_same(c, reread(c));
+
+  c = base;
+  c.train.act = Activation::make(ActivationKind::selu);
+  c.train.act.alpha = 0;
+  c.train.act.lambda = 0;
+  check_same(c, reread(c));
+
+  c = base;
+  c.train.act = Activation::make(ActivationKind::scaled_tanh);
+  c.train.act.alpha = 4.9406564584124654e-324;  // the smallest positive double
+  c.train.eta = 1.7976931348623157e308;           // the largest
+  c.train.weight_decay = 0.99999999999999989;     // the largest below 1
+  c.train.diverged_error = 1e300;
+  c.inputs.p = 2.2250738585072014e-308;
+  c.targets = c.inputs;
+  c.targets.name = "randn";
+  c.targets.mean = -0.1 - 0.2;  // 0.30000000000000004, not 0.3
+  c.targets.sd = 1e-310;
+  c.init.kind = InitKind::normal;
+  c.init.sigma = 1.0 / 3.0;
+  c.seed = std::numeric_limits<uint64_t>::max();
+  c.patterns = 100000;
+  c.train.last_n = 99999;
+  c.repetitions = 7;
+  c.description = "a: b # not a comment";
+  c.name = "-5";
+  check_same(c, reread(c));
+
+  c = base;
+  c.init.kind = InitKind::from;
+  c.init.file = "results/with space: and colon.h5";
+  c.init.repetition = 99999;
+  c.repetitions = 100000;
+  c.train.protocol = Protocol::multi_epoch;
+  c.train.epochs = 1000000;
+  c.train.reshuffle = true;
+  check_same(c, reread(c));
+
+  c = base;
+  c.inputs.name = "cifar";
+  c.inputs.split = "test";
+  c.inputs.gray = {1e-300, 0.1 + 0.2, 5e300};
+  c.inputs.data_dir = "/data dir/'quoted'";
+  c.targets.name = "csv";
+  c.targets.file = "- a list? no: a file.csv";
+  c.train.act = Activation::make(ActivationKind::selu);
+  c.train.act.alpha = 1e-320;
+  c.train.act.lambda = 123456789.123456789;
+  check_same(c, reread(c));
 }

@@ -129,7 +129,7 @@ expect_error "${B}cells:"$'\n  rulez: [hd]\n' "$T/bad.yaml:6: unknown axis 'rule
 expect_error "${B}cells:"$'\n  rule: []\n' "cell axis 'rule' is empty"
 expect_error "${B}tune:"$'\n  eta: []\n' "tuned axis 'eta' is empty: the grid would have no point"
 expect_error "${B}tune:"$'\n  eta: {logspace: [-1, 10, 5]}\n' "logspace needs from > 0 and to > 0"
-expect_error "${B}tune:"$'\n  eta: {linspace: [-0.5, 1, 4]}\n' "tuned axis 'eta': every value must be > 0, got -0.5"
+expect_error "${B}tune:"$'\n  eta: {linspace: [-0.5, 1, 4]}\n' "tuned axis 'eta' value -0.5 in cell 'all': key 'eta' (learning rate) must be > 0, got -0.5"
 expect_error "${B}tune:"$'\n  lr: [0.1]\n' "unknown tuned axis 'lr'"
 expect_error "${B}cells:"$'\n  pair:\n    zip: {inputs: [rand, randn], targets: [rand]}\n' "zipped lists must be equally long"
 expect_error "${B}cells:"$'\n  rule: [hd, hebbb]\n' "$T/bad.yaml:6: key 'rule': unknown value 'hebbb'"

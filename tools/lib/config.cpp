@@ -1,8 +1,11 @@
 // Experiment configuration: YAML -> ExperimentConfig with validation, and back to YAML.
 #include "tools/lib/config.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -11,6 +14,13 @@
 #include "datasets/sampling.hpp"
 
 namespace hds::cfg {
+
+bool has_alpha(ActivationKind k) {
+  return k == ActivationKind::leaky_rectifier || k == ActivationKind::exponential_linear ||
+         k == ActivationKind::scaled_tanh || k == ActivationKind::selu;
+}
+bool has_lambda(ActivationKind k) { return k == ActivationKind::selu; }
+
 namespace {
 
 const std::vector<std::string> kSourceNames = {"rand", "randn", "npy", "csv", "mnist", "cifar", "connect", "adult"};
@@ -37,8 +47,7 @@ data::SourceSpec parse_source(const YAML::Node& node, const std::string& key, co
     ctx.fail(node, fmt::format("key '{}': missing 'dataset' (one of rand, randn, npy, csv, mnist, cifar, connect, adult)", key));
   s.name = ctx.choice_of(node["dataset"], key + ".dataset", kSourceNames);
   ctx.check_keys(node, source_keys(s.name), key + " (dataset " + s.name + ")");
-  s.dim = static_cast<int>(ctx.get_int(node, "dim", s.dim));
-  if (s.dim < 1 || s.dim > 1000000) ctx.fail(node["dim"], fmt::format("key '{}.dim' must be in 1..1000000, got {}", key, s.dim));
+  s.dim = ctx.get_int_in(node, "dim", s.dim, 1, kMaxDim, key + ".dim");
   s.p = ctx.get_double(node, "p", s.p);
   if (s.p < 0 || s.p > 1) ctx.fail(node["p"], fmt::format("key '{}.p' must be in [0, 1], got {}", key, s.p));
   s.mean = ctx.get_double(node, "mean", s.mean);
@@ -89,16 +98,12 @@ Activation parse_activation(const YAML::Node& node, const YamlContext& ctx) {
   activation_from_name(ctx.choice_of(name_node, "activation", activation_names()), kind);
   Activation a = Activation::make(kind);
   if (node.IsMap()) {
-    const bool has_alpha = kind == ActivationKind::leaky_rectifier || kind == ActivationKind::exponential_linear ||
-                           kind == ActivationKind::scaled_tanh || kind == ActivationKind::selu;
-    if (node["alpha"].IsDefined() && !has_alpha)
+    if (node["alpha"].IsDefined() && !has_alpha(kind))
       ctx.fail(node["alpha"], fmt::format("key 'activation.alpha': {} has no parameter alpha", a.name()));
-    if (node["lambda"].IsDefined() && kind != ActivationKind::selu)
+    if (node["lambda"].IsDefined() && !has_lambda(kind))
       ctx.fail(node["lambda"], fmt::format("key 'activation.lambda': only selu has lambda, not {}", a.name()));
     a.alpha = ctx.get_double(node, "alpha", a.alpha);
     a.lambda = ctx.get_double(node, "lambda", a.lambda);
-    if (kind == ActivationKind::scaled_tanh && a.alpha <= 0)
-      ctx.fail(node["alpha"], fmt::format("key 'activation.alpha' must be > 0 for scaled_tanh, got {}", a.alpha));
   }
   return a;
 }
@@ -117,9 +122,8 @@ InitSpec parse_init(const YAML::Node& node, const YamlContext& ctx) {
          : name == "normal" ? InitKind::normal : InitKind::from;
   if (node.IsMap()) {
     s.sigma = ctx.get_double(node, "sigma", s.sigma);
-    if (s.sigma < 0) ctx.fail(node["sigma"], fmt::format("key 'init.sigma' must be >= 0, got {}", s.sigma));
     s.file = ctx.get_string(node, "file", "");
-    s.repetition = static_cast<int>(ctx.get_int(node, "repetition", -1));
+    s.repetition = ctx.get_int_in(node, "repetition", -1, -1, kMaxRepetitions - 1, "init.repetition");
   }
   if (s.kind == InitKind::from && s.file.empty())
     ctx.fail(node, "key 'init': 'from' needs a result file: init: {name: from, file: results/earlier.h5}");
@@ -150,43 +154,26 @@ ExperimentConfig parse_experiment(const YAML::Node& root, const YamlContext& ctx
       (c.targets.name == "rand" || c.targets.name == "randn"))
     ctx.fail(root["sample"], "key 'sample': sequential takes the first P rows of a file, but inputs and targets are "
                              "both generated (rand, randn); remove 'sample' or use a file source");
-  c.patterns = static_cast<int>(ctx.get_int(root, "patterns", c.patterns));
-  if (c.patterns < 1) ctx.fail(root["patterns"], fmt::format("key 'patterns' must be >= 1, got {}", c.patterns));
+  c.patterns = ctx.get_int_in(root, "patterns", c.patterns, 1, kMaxPatterns, "patterns");
 
   TrainSpec& t = c.train;
   rule_from_name(ctx.get_choice(root, "rule", "hd", rule_names()), t.rule);
   if (root["activation"].IsDefined()) t.act = parse_activation(root["activation"], ctx);
   t.eta = ctx.get_double(root, "eta", t.eta);
-  if (!(t.eta > 0)) ctx.fail(root["eta"], fmt::format("key 'eta' (learning rate) must be > 0, got {}", t.eta));
   t.weight_decay = ctx.get_double(root, "weight_decay", 0.0);
-  if (t.weight_decay < 0 || t.weight_decay >= 1)
-    ctx.fail(root["weight_decay"], fmt::format("key 'weight_decay' must be in [0, 1), got {}", t.weight_decay));
   t.learn_bias = ctx.get_bool(root, "learn_bias", true);
   centering_from_name(ctx.get_choice(root, "centering", "dataset", {"none", "dataset", "running"}), t.centering);
   const std::string protocol = ctx.get_choice(root, "protocol", "online", {"online", "multi_epoch"});
   t.protocol = protocol == "online" ? Protocol::online : Protocol::multi_epoch;
-  t.epochs = static_cast<int>(ctx.get_int(root, "epochs", 1));
-  if (t.epochs < 1) ctx.fail(root["epochs"], fmt::format("key 'epochs' must be >= 1, got {}", t.epochs));
-  if (t.protocol == Protocol::online && t.epochs != 1)
-    ctx.fail(root["epochs"], fmt::format("key 'epochs': {} epochs need 'protocol: multi_epoch' (online trains each pair once)", t.epochs));
+  t.epochs = ctx.get_int_in(root, "epochs", 1, 1, kMaxEpochs, "epochs");
   t.reshuffle = ctx.get_bool(root, "reshuffle", false);
-  if (t.protocol == Protocol::online && t.reshuffle)
-    ctx.fail(root["reshuffle"], "key 'reshuffle' needs 'protocol: multi_epoch'");
   // The default last-N is 20, or every pattern when there are fewer.
-  t.last_n = static_cast<int>(ctx.get_int(root, "last_n", std::min(20, c.patterns)));
-  if (t.last_n < 1) ctx.fail(root["last_n"], fmt::format("key 'last_n' must be >= 1, got {}", t.last_n));
-  if (t.last_n > c.patterns)
-    ctx.fail(root["last_n"], fmt::format("key 'last_n' ({}) is larger than 'patterns' ({})", t.last_n, c.patterns));
+  t.last_n = ctx.get_int_in(root, "last_n", std::min(20, c.patterns), 1, kMaxPatterns, "last_n");
   t.diverged_error = ctx.get_double(root, "diverged_error", 1.0);
   engine_from_name(ctx.get_choice(root, "engine", "auto", {"auto", "direct", "gram"}), t.engine);
-  if (t.engine == EngineKind::gram && !gram_supports(t))
-    ctx.fail(root["engine"], fmt::format("key 'engine': gram needs centering none or dataset (here: centering {}); "
-                                         "use engine: auto", centering_name(t.centering)));
   if (root["init"].IsDefined()) c.init = parse_init(root["init"], ctx);
 
-  c.repetitions = static_cast<int>(ctx.get_int(root, "repetitions", 10));
-  if (c.repetitions < 1 || c.repetitions > 100000)
-    ctx.fail(root["repetitions"], fmt::format("key 'repetitions' must be in 1..100000, got {}", c.repetitions));
+  c.repetitions = ctx.get_int_in(root, "repetitions", 10, 1, kMaxRepetitions, "repetitions");
   c.seed = ctx.get_uint64(root, "seed", 1);
   ctx.get_string_list(root, "store");  // checks the type
   const YAML::Node store = root["store"];
@@ -204,15 +191,148 @@ ExperimentConfig parse_experiment(const YAML::Node& root, const YamlContext& ctx
   }
   c.output = ctx.get_string(root, "output", "results/" + c.name + ".h5");
   c.config_file = ctx.file();
+  // The values are checked together once read, each error at the line of its key.
+  validate(c, [&](const std::string& key, const std::string& message) {
+    YAML::Node node;  // undefined: the file as a whole
+    if (!key.empty()) {
+      node.reset(root);
+      for (size_t pos = 0; pos != std::string::npos;) {
+        const size_t dot = key.find('.', pos);
+        const std::string part = key.substr(pos, dot == std::string::npos ? dot : dot - pos);
+        pos = dot == std::string::npos ? dot : dot + 1;
+        const YAML::Node& here = node;  // const access: a missing key is not inserted
+        if (!here.IsMap() || !here[part].IsDefined()) break;
+        node.reset(here[part]);
+      }
+      if (node.is(root)) node.reset(YAML::Node());
+    }
+    ctx.fail(node, message);
+  });
   return c;
 }
 
 Activation read_activation(const YAML::Node& node, const YamlContext& ctx) { return parse_activation(node, ctx); }
 
+namespace {
+const char* kMemoryHint = "lower 'patterns', 'repetitions', 'epochs' or what is stored";
+
+// Pattern width of a source when it is known before its file is read (0 otherwise).
+double known_dim(const data::SourceSpec& s) {
+  if (s.name == "rand" || s.name == "randn") return s.dim;
+  if (s.name == "mnist") return 784;
+  if (s.name == "cifar") return 1024;
+  if (s.name == "connect") return 126;
+  if (s.name == "adult") return 123;
+  return 0;
+}
+}  // namespace
+
+RunBytes run_bytes(const ExperimentConfig& c) {
+  const double P = c.patterns, n_in = known_dim(c.inputs), n_out = known_dim(c.targets);
+  const double S = c.train.protocol == Protocol::online ? P : c.train.epochs;
+  RunBytes b;
+  b.data = 8 * (n_in + n_out) * P;
+  b.weights = 8 * n_in * n_out;
+  b.curve = 8 * P;
+  b.error_matrix = c.train.error_matrix ? 8 * S * P : 0;
+  return b;
+}
+
+std::string memory_problem(double bytes, const std::string& what, const std::string& hint) {
+  // Asked once: a sweep checks every grid point of every cell.
+  static const double physical =
+      static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGESIZE));
+  if (physical <= 0 || bytes <= physical) return "";
+  const double gib = 1024.0 * 1024.0 * 1024.0;
+  return fmt::format("this {} would need {:.1f} GiB, more than the {:.1f} GiB of memory of this machine; {}", what,
+                     bytes / gib, physical / gib, hint);
+}
+
+void validate(const ExperimentConfig& c, const std::function<void(const std::string&, const std::string&)>& fail) {
+  for (const auto* src : {&c.inputs, &c.targets}) {
+    const std::string key = src == &c.inputs ? "inputs" : "targets";
+    if (src->name == "rand" || src->name == "randn")
+      if (src->dim < 1 || src->dim > kMaxDim)
+        fail(key + ".dim", fmt::format("key '{}.dim' must be in 1..{}, got {}", key, kMaxDim, src->dim));
+    if (src->name == "rand" && !(src->p >= 0 && src->p <= 1))
+      fail(key + ".p", fmt::format("key '{}.p' must be in [0, 1], got {}", key, src->p));
+    if (src->name == "randn" && !std::isfinite(src->mean))
+      fail(key + ".mean", fmt::format("key '{}.mean' must be a finite number, got {}", key, src->mean));
+    if (src->name == "randn" && !(src->sd >= 0 && std::isfinite(src->sd)))
+      fail(key + ".sd", fmt::format("key '{}.sd' must be >= 0, got {}", key, src->sd));
+    if (src->name == "cifar")
+      for (double w : src->gray)
+        if (!(w >= 0 && std::isfinite(w)))
+          fail(key + ".gray", fmt::format("key '{}.gray': weights must be numbers >= 0, got {}", key, w));
+  }
+  if (c.patterns < 1 || c.patterns > kMaxPatterns)
+    fail("patterns", fmt::format("key 'patterns' must be in 1..{}, got {}", kMaxPatterns, c.patterns));
+
+  const TrainSpec& t = c.train;
+  const std::string act = t.act.name();
+  if (has_alpha(t.act.kind) && !std::isfinite(t.act.alpha))
+    fail("activation.alpha", fmt::format("key 'activation.alpha' must be a finite number, got {}", t.act.alpha));
+  if (!has_alpha(t.act.kind) && t.act.alpha != Activation::make(t.act.kind).alpha)
+    fail("activation.alpha", fmt::format("key 'activation.alpha': {} has no parameter alpha", act));
+  if (t.act.kind == ActivationKind::scaled_tanh && !(t.act.alpha > 0))
+    fail("activation.alpha", fmt::format("key 'activation.alpha' must be > 0 for scaled_tanh, got {}", t.act.alpha));
+  if (has_lambda(t.act.kind) && !std::isfinite(t.act.lambda))
+    fail("activation.lambda", fmt::format("key 'activation.lambda' must be a finite number, got {}", t.act.lambda));
+  if (!has_lambda(t.act.kind) && t.act.lambda != Activation::make(t.act.kind).lambda)
+    fail("activation.lambda", fmt::format("key 'activation.lambda': only selu has lambda, not {}", act));
+  if (!std::isfinite(t.eta))
+    fail("eta", fmt::format("key 'eta' (learning rate) must be a finite number > 0, got {}", t.eta));
+  if (!(t.eta > 0)) fail("eta", fmt::format("key 'eta' (learning rate) must be > 0, got {}", t.eta));
+  if (!(t.weight_decay >= 0 && t.weight_decay < 1))
+    fail("weight_decay", fmt::format("key 'weight_decay' must be in [0, 1), got {}", t.weight_decay));
+  if (t.epochs < 1 || t.epochs > kMaxEpochs)
+    fail("epochs", fmt::format("key 'epochs' must be in 1..{}, got {}", kMaxEpochs, t.epochs));
+  if (t.protocol == Protocol::online && t.epochs != 1)
+    fail("epochs", fmt::format("key 'epochs': {} epochs need 'protocol: multi_epoch' (online trains each pair once)",
+                               t.epochs));
+  if (t.protocol == Protocol::online && t.reshuffle) fail("reshuffle", "key 'reshuffle' needs 'protocol: multi_epoch'");
+  if (t.last_n < 1) fail("last_n", fmt::format("key 'last_n' must be >= 1, got {}", t.last_n));
+  if (t.last_n > c.patterns)
+    fail("last_n", fmt::format("key 'last_n' ({}) is larger than 'patterns' ({})", t.last_n, c.patterns));
+  // Errors are means of |h - t| with targets in [0, 1]: 1 is the most an output in [0, 1] can miss by.
+  if (!(t.diverged_error >= 1 && std::isfinite(t.diverged_error)))
+    fail("diverged_error", fmt::format("key 'diverged_error' must be >= 1 (the largest error of an output in [0, 1] "
+                                       "against a target in [0, 1]), so that a diverged run never beats one that "
+                                       "trained; got {}", t.diverged_error));
+  if (t.engine == EngineKind::gram && !gram_supports(t))
+    fail("engine", fmt::format("key 'engine': gram needs centering none or dataset (here: centering {}); "
+                               "use engine: auto", centering_name(t.centering)));
+  if (!(c.init.sigma >= 0 && std::isfinite(c.init.sigma)))
+    fail("init.sigma", fmt::format("key 'init.sigma' must be >= 0, got {}", c.init.sigma));
+  if (c.init.repetition < -1 || c.init.repetition >= kMaxRepetitions)
+    fail("init.repetition",
+         fmt::format("key 'init.repetition' must be in -1..{}, got {}", kMaxRepetitions - 1, c.init.repetition));
+  if (c.repetitions < 1 || c.repetitions > kMaxRepetitions)
+    fail("repetitions", fmt::format("key 'repetitions' must be in 1..{}, got {}", kMaxRepetitions, c.repetitions));
+
+  // What `hds run` holds at once: every repetition's result (curve, W, error matrix, the latter
+  // copied once more for the file), the patterns in training, and everything stored.
+  const RunBytes b = run_bytes(c);
+  const double R = c.repetitions;
+  static const double threads = std::max(1.0, static_cast<double>(std::thread::hardware_concurrency()));
+  const double training = std::min(R, threads);
+  const bool keep = c.store_patterns || c.store_weights;
+  const double bytes = R * (2 * b.curve + b.weights + 2 * b.error_matrix) +
+                       (keep ? R * (2 * b.data + 3 * b.weights) : training * b.data);
+  if (const std::string problem = memory_problem(bytes, "run", kMemoryHint); !problem.empty()) fail("", problem);
+}
+
+void validate(const ExperimentConfig& c, const std::string& context) {
+  validate(c, [&](const std::string&, const std::string& message) {
+    throw UserError(fmt::format("{}: {}", context, message));
+  });
+}
+
 ExperimentConfig load_experiment(const std::string& path, const std::vector<std::string>& overrides) {
   YAML::Node root = load_yaml_file(path);
   YamlContext ctx(path);
   ctx.apply_overrides(root, overrides);
+  ctx.check_duplicate_keys(root);
   return parse_experiment(root, ctx);
 }
 
@@ -255,8 +375,9 @@ void emit_experiment(YAML::Emitter& e, const ExperimentConfig& c) {
   e << YAML::Key << "rule" << YAML::Value << rule_name(t.rule);
   e << YAML::Key << "activation" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "name"
     << YAML::Value << t.act.name();
-  if (t.act.alpha != 0.0) e << YAML::Key << "alpha" << YAML::Value << num(t.act.alpha);
-  if (t.act.lambda != 0.0) e << YAML::Key << "lambda" << YAML::Value << num(t.act.lambda);
+  // Written whenever the activation has them: a value of 0 is a value, not the default.
+  if (has_alpha(t.act.kind)) e << YAML::Key << "alpha" << YAML::Value << num(t.act.alpha);
+  if (has_lambda(t.act.kind)) e << YAML::Key << "lambda" << YAML::Value << num(t.act.lambda);
   e << YAML::EndMap;
   e << YAML::Key << "eta" << YAML::Value << num(t.eta);
   e << YAML::Key << "weight_decay" << YAML::Value << num(t.weight_decay);

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,11 +34,42 @@ struct ExperimentConfig {
 // An activation given as a name or {name, alpha, lambda}, checked against its kind.
 Activation read_activation(const YAML::Node& node, const YamlContext& ctx);
 
+// Upper limits of the whole-number keys, checked before a value is narrowed to int.
+constexpr int kMaxPatterns = 100000000;
+constexpr int kMaxDim = 1000000;
+constexpr int kMaxEpochs = 1000000;
+constexpr int kMaxRepetitions = 100000;
+
+// Whether an activation has the parameter (and so the key) alpha, lambda.
+bool has_alpha(ActivationKind k);
+bool has_lambda(ActivationKind k);
+
 // Every key an experiment file may have (the sweeper adds its own around them).
 const std::vector<std::string>& experiment_keys();
 
 // Reads and validates an experiment from a YAML mapping; `ctx` names the file for errors.
 ExperimentConfig parse_experiment(const YAML::Node& root, const YamlContext& ctx);
+
+// The one check of a final configuration (after --set; in a sweep, after a grid point's values are
+// applied): every value in its range, the keys consistent with each other, and the run's arrays
+// within the machine's memory. `fail(key, message)` must throw; `key` is the dotted key at fault
+// ("activation.alpha"), "" for the run as a whole. The second form throws "CONTEXT: message".
+void validate(const ExperimentConfig& c, const std::function<void(const std::string&, const std::string&)>& fail);
+void validate(const ExperimentConfig& c, const std::string& context);
+
+// The sizes in bytes of one repetition's arrays, for the memory checks. A user file's pattern
+// width is not known before it is read and counts as 0.
+struct RunBytes {
+  double data = 0;          // its input and target patterns
+  double weights = 0;       // W
+  double curve = 0;         // the forgetting curve
+  double error_matrix = 0;  // S x P when stored
+};
+RunBytes run_bytes(const ExperimentConfig& c);
+
+// "" when `bytes` fit in the machine's physical memory, else the line that says they do not:
+// "this WHAT would need N GiB, more than the M GiB of memory of this machine; HINT".
+std::string memory_problem(double bytes, const std::string& what, const std::string& hint);
 
 // Loads FILE, applies --set overrides, validates.
 ExperimentConfig load_experiment(const std::string& path, const std::vector<std::string>& overrides);

@@ -113,16 +113,17 @@ std::vector<double> range_values(const YAML::Node& v, const std::string& key, co
     if (!r || !r.IsSequence() || r.size() != 3)
       ctx.fail(v, fmt::format("tuned axis '{}': expected {{logspace: [from, to, count]}} or {{linspace: [from, to, count]}}", key));
     double lo = 0, hi = 0;
-    long n = 0;
+    int64_t n = 0;
     if (!YAML::convert<double>::decode(r[0], lo) || !YAML::convert<double>::decode(r[1], hi) ||
-        !YAML::convert<long>::decode(r[2], n))
+        !YAML::convert<int64_t>::decode(r[2], n))
       ctx.fail(r, fmt::format("tuned axis '{}': [from, to, count] must be two numbers and a whole number, got {}", key,
                               cfg::show(r)));
-    if (n < 1) ctx.fail(r, fmt::format("tuned axis '{}': count must be >= 1, got {}", key, n));
+    if (n < 1 || n > kMaxGridPoints)
+      ctx.fail(r, fmt::format("tuned axis '{}': count must be in 1..{}, got {}", key, kMaxGridPoints, n));
     if (log && (lo <= 0 || hi <= 0))
       ctx.fail(r, fmt::format("tuned axis '{}': logspace needs from > 0 and to > 0 (the values themselves, e.g. "
                               "[1e-4, 10, 21]), got {}", key, cfg::show(r)));
-    for (long i = 0; i < n; ++i) {
+    for (int64_t i = 0; i < n; ++i) {
       const double f = n == 1 ? 0.0 : static_cast<double>(i) / (n - 1);
       out.push_back(log ? std::exp(std::log(lo) + f * (std::log(hi) - std::log(lo))) : lo + f * (hi - lo));
     }
@@ -137,13 +138,61 @@ std::vector<double> range_values(const YAML::Node& v, const std::string& key, co
   return out;
 }
 
-// Checks a tuned value is allowed for its key (eta > 0, 0 <= ω < 1, whole epochs >= 1).
-void check_tuned_value(const std::string& key, double x, const YAML::Node& where, const cfg::YamlContext& ctx) {
-  if (key == "eta" && !(x > 0)) ctx.fail(where, fmt::format("tuned axis 'eta': every value must be > 0, got {}", x));
-  if (key == "weight_decay" && (x < 0 || x >= 1))
-    ctx.fail(where, fmt::format("tuned axis 'weight_decay': values must be in [0, 1), got {}", x));
-  if (key == "epochs" && (x < 1 || x != std::floor(x)))
-    ctx.fail(where, fmt::format("tuned axis 'epochs': values must be whole numbers >= 1, got {}", x));
+// Sets a tuned key of `c`. Epochs must already be whole and in range (the cast needs it); every
+// other value is checked by cfg::validate on the result.
+void set_tuned(cfg::ExperimentConfig& c, const std::string& key, double x) {
+  if (key == "eta") c.train.eta = x;
+  else if (key == "weight_decay") c.train.weight_decay = x;
+  else if (key == "epochs") c.train.epochs = static_cast<int>(x);
+  else if (key == "activation.alpha") c.train.act.alpha = x;
+  else if (key == "activation.lambda") c.train.act.lambda = x;
+}
+
+// Tuned epochs become an int: whole numbers in the experiment's range only.
+void check_epochs(double x, const YAML::Node& where, const cfg::YamlContext& ctx) {
+  if (!(x >= 1 && x <= cfg::kMaxEpochs && x == std::floor(x)))
+    ctx.fail(where, fmt::format("tuned axis 'epochs': values must be whole numbers in 1..{}, got {}", cfg::kMaxEpochs, x));
+}
+
+// Every value of every tuned axis against every cell, and the sweep's arrays against the memory.
+// No check of cfg::validate couples two tuned keys, so each axis's values are checked with the
+// other axes at the cell's values: the same verdict as every grid point, at the cost of their sum.
+void validate_grid(const SweepDefinition& s) {
+  for (const auto& cell : s.cells) {
+    const cfg::ExperimentConfig& base = cell.config;
+    for (const auto& t : s.tuned) {
+      const bool alpha = t.key == "activation.alpha", lambda = t.key == "activation.lambda";
+      if ((alpha && !cfg::has_alpha(base.train.act.kind)) || (lambda && !cfg::has_lambda(base.train.act.kind)))
+        throw UserError(fmt::format("{}: tuned axis '{}': cell '{}' uses {}, which has no parameter {}", s.file, t.key,
+                                    cell.label, base.train.act.name(), alpha ? "alpha" : "lambda"));
+      for (double x : t.values) {
+        cfg::ExperimentConfig c = base;
+        set_tuned(c, t.key, x);
+        cfg::validate(c, fmt::format("{}: tuned axis '{}' value {} in cell '{}'", s.file, t.key, x, cell.label));
+      }
+    }
+  }
+
+  // What a sweep holds at once: for every cell its G x R table (last-N error and diverged flag),
+  // the winner's curves and error matrices; for the cell in training, the patterns and initial
+  // weights of all R repetitions and the curves of every run.
+  double max_epochs = 0;
+  for (const auto& t : s.tuned)
+    if (t.key == "epochs") max_epochs = *std::max_element(t.values.begin(), t.values.end());
+  const double G = static_cast<double>(s.grid_size);
+  double kept = 0, training = 0;
+  for (const auto& cell : s.cells) {
+    cfg::ExperimentConfig c = cell.config;
+    if (max_epochs > 0) c.train.epochs = static_cast<int>(max_epochs);
+    const cfg::RunBytes b = cfg::run_bytes(c);
+    const double R = c.repetitions;
+    kept += G * R * 9 + R * (b.curve + b.error_matrix);
+    training = std::max(training, R * (b.data + b.weights + b.error_matrix) + G * R * b.curve);
+  }
+  if (const std::string problem =
+          cfg::memory_problem(kept + training, "sweep", "lower 'patterns', 'repetitions', the grid or the cells");
+      !problem.empty())
+    throw UserError(fmt::format("{}: {}", s.file, problem));
 }
 
 }  // namespace
@@ -161,6 +210,7 @@ SweepDefinition load_sweep(const std::string& path, const std::vector<std::strin
     to_root.push_back(sweep_key ? ov : "base." + ov);
   }
   ctx.apply_overrides(root, to_root);
+  ctx.check_duplicate_keys(root);
   ctx.check_keys(root, kSweepKeys, "");
 
   SweepDefinition s;
@@ -170,6 +220,9 @@ SweepDefinition load_sweep(const std::string& path, const std::vector<std::strin
   YAML::Node base = root["base"];
   if (!base.IsDefined()) throw UserError(fmt::format("{}: missing key 'base' (the experiment every cell starts from)", path));
   ctx.require_map(base, "base");
+  if (const YAML::Node out = base["output"]; out.IsDefined())
+    ctx.fail(out, fmt::format("key 'base.output': a sweep writes one file; put 'output: {}' at the top level of the "
+                              "sweep file, not in base", out.IsScalar() ? out.Scalar() : "results/NAME.h5"));
   if (!base["name"]) base["name"] = s.name;
 
   const std::vector<CellAxis> axes = parse_cells(root["cells"], ctx);
@@ -193,18 +246,32 @@ SweepDefinition load_sweep(const std::string& path, const std::vector<std::strin
         for (const auto& k : a.keys)
           if (k == t.key) ctx.fail(it->first, fmt::format("'{}' is both a cell axis and a tuned axis", t.key));
       t.values = range_values(it->second, t.key, ctx);
-      for (double x : t.values) check_tuned_value(t.key, x, it->second, ctx);
-      s.grid_size *= static_cast<int>(t.values.size());
+      if (t.key == "epochs")
+        for (double x : t.values) check_epochs(x, it->second, ctx);
       s.tuned.push_back(std::move(t));
     }
   }
+  // Counted in double: five axes of a million values overflow even 64 bits.
+  double points = 1;
+  std::string axes_text;
+  for (const auto& t : s.tuned) {
+    points *= static_cast<double>(t.values.size());
+    axes_text += fmt::format("{}{} {}", axes_text.empty() ? "" : " x ", t.key, t.values.size());
+  }
+  if (points > static_cast<double>(kMaxGridPoints))
+    throw UserError(fmt::format("{}: the grid has {:.0f} points ({}), more than the limit of {}", path, points,
+                                axes_text, kMaxGridPoints));
+  s.grid_size = static_cast<int64_t>(points);
 
   // Expand the cells: the Cartesian product of the axes, first axis slowest.
-  size_t n_cells = 1;
-  for (const auto& a : axes) n_cells *= a.size();
-  if (n_cells > 100000) throw UserError(fmt::format("{}: {} cells is too many (limit 100000)", path, n_cells));
+  double cells = 1;  // in double: 64 axes of two values wrap a size_t to 0
+  for (const auto& a : axes) cells *= static_cast<double>(a.size());
+  if (cells > static_cast<double>(kMaxCells))
+    throw UserError(fmt::format("{}: {:.0f} cells is too many (limit {})", path, cells, kMaxCells));
+  const size_t n_cells = static_cast<size_t>(cells);
   for (size_t c = 0; c < n_cells; ++c) {
     YAML::Node node = YAML::Clone(base);
+    ctx.remember_origin(node, base);
     Cell cell;
     size_t rest = c;
     std::vector<size_t> idx(axes.size());
@@ -232,7 +299,11 @@ SweepDefinition load_sweep(const std::string& path, const std::vector<std::strin
           target.reset(next);
           pos = dot + 1;
         }
-        target[key.substr(pos)] = v;
+        // A clone: assigning v itself would merge the whole file's node memory into this cell's and
+        // back, so that every cell made the next one slower (2000 cells took 26 s).
+        const YAML::Node copy = YAML::Clone(v);
+        ctx.remember_origin(copy, v);
+        target[key.substr(pos)] = copy;
         cell.label += (cell.label.empty() ? "" : " ") + key + "=" + short_text(v);
         YAML::Emitter flow;
         flow << YAML::Flow << v;
@@ -241,6 +312,7 @@ SweepDefinition load_sweep(const std::string& path, const std::vector<std::strin
     }
     if (cell.label.empty()) cell.label = "all";
     cell.config = cfg::parse_experiment(node, ctx);
+    ctx.forget_origins();  // the cell is read: its nodes need not stay alive
     if (cell.config.store_patterns || cell.config.store_weights)
       throw UserError(fmt::format("{}: a sweep stores no patterns or weights (store: [error_matrix] keeps the "
                                   "winners' error matrices); run the winner with 'hds run' to keep those", path));
@@ -249,6 +321,7 @@ SweepDefinition load_sweep(const std::string& path, const std::vector<std::strin
         throw UserError(fmt::format("{}: tuning 'epochs' needs 'protocol: multi_epoch' in base (cell {})", path, cell.label));
     s.cells.push_back(std::move(cell));
   }
+  validate_grid(s);
 
   s.output = ctx.get_string(root, "output", "results/" + s.name + ".h5");
   // The definition's hash leaves out where the result goes.
@@ -263,27 +336,20 @@ SweepDefinition load_sweep(const std::string& path, const std::vector<std::strin
   return s;
 }
 
-std::vector<double> grid_point(const SweepDefinition& s, int g) {
+std::vector<double> grid_point(const SweepDefinition& s, int64_t g) {
   std::vector<double> v(s.tuned.size());
   for (size_t k = s.tuned.size(); k-- > 0;) {
-    const int n = static_cast<int>(s.tuned[k].values.size());
+    const auto n = static_cast<int64_t>(s.tuned[k].values.size());
     v[k] = s.tuned[k].values[g % n];
     g /= n;
   }
   return v;
 }
 
-cfg::ExperimentConfig apply_grid_point(const SweepDefinition& s, const cfg::ExperimentConfig& cell, int g) {
+cfg::ExperimentConfig apply_grid_point(const SweepDefinition& s, const cfg::ExperimentConfig& cell, int64_t g) {
   cfg::ExperimentConfig c = cell;
   const std::vector<double> v = grid_point(s, g);
-  for (size_t k = 0; k < s.tuned.size(); ++k) {
-    const std::string& key = s.tuned[k].key;
-    if (key == "eta") c.train.eta = v[k];
-    else if (key == "weight_decay") c.train.weight_decay = v[k];
-    else if (key == "epochs") c.train.epochs = static_cast<int>(v[k]);
-    else if (key == "activation.alpha") c.train.act.alpha = v[k];
-    else if (key == "activation.lambda") c.train.act.lambda = v[k];
-  }
+  for (size_t k = 0; k < s.tuned.size(); ++k) set_tuned(c, s.tuned[k].key, v[k]);
   return c;
 }
 

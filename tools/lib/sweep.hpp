@@ -3,12 +3,17 @@
 #pragma once
 #include <yaml-cpp/yaml.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "tools/lib/config.hpp"
 
 namespace hds::sweep {
+
+// Limits checked at load, before anything is allocated for them.
+constexpr int64_t kMaxGridPoints = 1000000;  // per cell, and per tuned axis
+constexpr int64_t kMaxCells = 100000;
 
 // One cell: the base experiment with the cell axes' values applied.
 struct Cell {
@@ -30,20 +35,21 @@ struct SweepDefinition {
   std::vector<std::string> cell_keys;   // the experiment keys they set (a zipped axis sets several)
   std::vector<TunedAxis> tuned;         // the grid is their Cartesian product (first = slowest)
   std::vector<Cell> cells;
-  int grid_size = 1;
+  int64_t grid_size = 1;               // <= kMaxGridPoints
   std::string output;
   std::string resolved_yaml;            // the sweep as read (after --set), for the file and the hash
   std::string hash;                     // sha256 of resolved_yaml without the output key
 };
 
 // Reads, expands and validates a sweep file; --set overrides apply to the base experiment
-// ("eta=0.1", "base.patterns=50") or to sweep keys ("tune.eta=[0.1, 0.2]").
+// ("eta=0.1", "base.patterns=50") or to sweep keys ("tune.eta=[0.1, 0.2]"). Every grid point of
+// every cell passes cfg::validate, and the sweep's arrays must fit in memory, before it returns.
 SweepDefinition load_sweep(const std::string& path, const std::vector<std::string>& overrides);
 
 // The tuned values of grid point g, one per tuned axis.
-std::vector<double> grid_point(const SweepDefinition& s, int g);
+std::vector<double> grid_point(const SweepDefinition& s, int64_t g);
 
 // The cell's experiment with grid point g's values applied.
-cfg::ExperimentConfig apply_grid_point(const SweepDefinition& s, const cfg::ExperimentConfig& cell, int g);
+cfg::ExperimentConfig apply_grid_point(const SweepDefinition& s, const cfg::ExperimentConfig& cell, int64_t g);
 
 }  // namespace hds::sweep

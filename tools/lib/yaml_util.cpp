@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -94,8 +95,22 @@ void YamlContext::apply_overrides(YAML::Node& root, const std::vector<std::strin
   }
 }
 
+void YamlContext::remember_origin(const YAML::Node& copy, const YAML::Node& original) {
+  origins_.emplace_back(copy, original);
+  if (copy.IsSequence() && original.IsSequence() && copy.size() == original.size()) {
+    for (size_t i = 0; i < copy.size(); ++i) remember_origin(copy[i], original[i]);
+  } else if (copy.IsMap() && original.IsMap() && copy.size() == original.size()) {
+    for (auto c = copy.begin(), o = original.begin(); c != copy.end() && o != original.end(); ++c, ++o) {
+      remember_origin(c->first, o->first);
+      remember_origin(c->second, o->second);
+    }
+  }
+}
+
 std::string YamlContext::where(const YAML::Node& node) const {
   if (!node.IsDefined()) return file_;  // a key that is absent: no line to point at
+  for (auto it = origins_.rbegin(); it != origins_.rend(); ++it)
+    if (it->first.is(node)) return where(it->second);
   for (const auto& [n, text] : overrides_)
     if (n.is(node)) return text;
   const auto mark = node.Mark();
@@ -109,6 +124,30 @@ void YamlContext::fail(const YAML::Node& node, const std::string& message) const
 
 void YamlContext::require_map(const YAML::Node& node, const std::string& key) const {
   if (!node.IsMap()) fail(node, fmt::format("key '{}': expected a mapping of keys, got {}", key, show(node)));
+}
+
+void YamlContext::check_duplicate_keys(const YAML::Node& node) const {
+  // Aliases can make a small file a huge tree; a file of ours has far fewer nodes than this.
+  constexpr long kMaxNodes = 10000000;
+  long visited = 0;
+  std::vector<YAML::Node> todo{node};
+  while (!todo.empty()) {
+    const YAML::Node n = todo.back();
+    todo.pop_back();
+    if (++visited > kMaxNodes)
+      throw UserError(fmt::format("{}: more than {} YAML nodes (aliases expanding?); write the file out plainly",
+                                  file_, kMaxNodes));
+    if (n.IsSequence())
+      for (const auto& item : n) todo.push_back(item);
+    if (!n.IsMap()) continue;
+    std::unordered_map<std::string, int> seen;  // key -> line
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      const std::string key = it->first.IsScalar() ? it->first.Scalar() : show(it->first);
+      const auto [at, fresh] = seen.emplace(key, it->first.Mark().line + 1);
+      if (!fresh) fail(it->first, fmt::format("duplicate key '{}' (first on line {})", key, at->second));
+      todo.push_back(it->second);
+    }
+  }
 }
 
 void YamlContext::check_keys(const YAML::Node& map, const std::vector<std::string>& allowed,
@@ -141,13 +180,20 @@ double YamlContext::get_double(const YAML::Node& map, const std::string& key, do
   return x;
 }
 
-long YamlContext::get_int(const YAML::Node& map, const std::string& key, long dflt) const {
+int64_t YamlContext::get_int(const YAML::Node& map, const std::string& key, int64_t dflt) const {
   const YAML::Node v = map[key];
   if (!v.IsDefined() || v.IsNull()) return dflt;
-  long x = 0;
-  if (!v.IsScalar() || !YAML::convert<long>::decode(v, x))
+  int64_t x = 0;
+  if (!v.IsScalar() || !YAML::convert<int64_t>::decode(v, x))
     fail(v, fmt::format("key '{}': expected a whole number, got {}", key, show(v)));
   return x;
+}
+
+int YamlContext::get_int_in(const YAML::Node& map, const std::string& key, int dflt, int64_t lo, int64_t hi,
+                            const std::string& name) const {
+  const int64_t x = get_int(map, key, dflt);
+  if (x < lo || x > hi) fail(map[key], fmt::format("key '{}' must be in {}..{}, got {}", name, lo, hi, x));
+  return static_cast<int>(x);
 }
 
 uint64_t YamlContext::get_uint64(const YAML::Node& map, const std::string& key, uint64_t dflt) const {
