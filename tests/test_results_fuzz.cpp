@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -102,7 +103,8 @@ std::map<std::string, Reader> readers_of(const std::string& kind) {
 // file fails the test.
 std::string outcome(const Reader& read, const std::string& path) {
   try {
-    CHECK(!read(path).empty());
+    const std::string text = read(path);
+    CHECK(!text.empty());
     return "";
   } catch (const UserError& e) {
     const std::string msg = e.what();
@@ -117,6 +119,7 @@ struct Tally {
 };
 
 void fuzz(const std::string& valid, const std::string& kind, int cuts, int flips, uint64_t seed) {
+  ::setenv("HDS_READ_TIMEOUT", "3", 1);  // HDF5 loops forever on some damaged heaps; the reads here take < 1 s
   const std::string bytes = read_bytes(valid);
   REQUIRE(bytes.size() > 1000);
   const auto readers = readers_of(kind);
@@ -138,12 +141,12 @@ void fuzz(const std::string& valid, const std::string& kind, int cuts, int flips
       const std::string msg = outcome(read, path);
       Tally& t = tally[name];
       ++(msg.empty() ? t.read : t.refused);
-      t.contained += msg.find("the HDF5 library failed reading it") != std::string::npos;
+      t.contained += msg.find(": damaged: the HDF5 library") != std::string::npos;
     }
   }
   for (const auto& [name, t] : tally)
     MESSAGE(kind << " file, " << name << ": " << t.read << " read, " << t.refused << " refused (" << t.contained
-                 << " of them HDF5 crashes caught in the child)");
+                 << " of them HDF5 crashes or hangs stopped in the child)");
   std::remove(path.c_str());
 }
 
@@ -205,13 +208,13 @@ std::string refusal(const std::string& valid, const std::function<void(hid_t)>& 
 
 TEST_CASE("results fuzz: truncated and byte-flipped run files are refused in one line by init: from and inspect") {
   const std::string run = make_run_file();
-  fuzz(run, "run", 40, 160, 11);
+  fuzz(run, "run", 25, 100, 11);
   std::remove(run.c_str());
 }
 
 TEST_CASE("results fuzz: truncated and byte-flipped sweep files are refused in one line by every inspect view") {
   const std::string sweep_file = make_sweep_file();
-  fuzz(sweep_file, "sweep", 40, 160, 12);
+  fuzz(sweep_file, "sweep", 25, 100, 12);
   std::remove(sweep_file.c_str());
 }
 

@@ -2,6 +2,7 @@
 #include "tools/lib/guarded_read.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +23,13 @@ namespace {
 
 std::mutex fork_mutex;
 
+// HDF5 can also loop forever on a damaged file; a child silent this long is stopped.
+int timeout_ms() {
+  const char* env = std::getenv("HDS_READ_TIMEOUT");
+  const int s = env ? std::atoi(env) : 0;
+  return 1000 * (s > 0 ? s : 300);
+}
+
 bool write_all(int fd, const std::string& s) {
   size_t done = 0;
   while (done < s.size()) {
@@ -36,9 +44,13 @@ bool write_all(int fd, const std::string& s) {
 // In the child: one status byte ('O' the text, 'U' a UserError's message, 'X' another exception's)
 // then the text.
 [[noreturn]] void child(int fd, const std::function<std::string()>& read) {
-  if (!std::getenv("HDS_DEBUG_READS") || std::string(std::getenv("HDS_DEBUG_READS")) != "1") {
-    const int null = ::open("/dev/null", O_WRONLY);
-    if (null >= 0) ::dup2(null, STDERR_FILENO);
+  // A crash ends the child plainly, whatever handlers the parent (a test framework) installed.
+  for (int sig : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL}) std::signal(sig, SIG_DFL);
+  const int null = ::open("/dev/null", O_WRONLY);
+  if (null >= 0) {
+    ::dup2(null, STDOUT_FILENO);
+    if (!std::getenv("HDS_DEBUG_READS") || std::string(std::getenv("HDS_DEBUG_READS")) != "1")
+      ::dup2(null, STDERR_FILENO);
   }
   std::string out;
   try {
@@ -72,7 +84,16 @@ std::string guarded_read(const std::string& path, const std::function<std::strin
   ::close(fds[1]);
   std::string got;
   char buf[1 << 16];
+  bool timed_out = false;
   while (true) {
+    pollfd p{fds[0], POLLIN, 0};
+    const int ready = ::poll(&p, 1, timeout_ms());
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0) {
+      timed_out = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
     const ssize_t n = ::read(fds[0], buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
@@ -82,6 +103,10 @@ std::string guarded_read(const std::string& path, const std::function<std::strin
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  if (timed_out)
+    throw UserError(fmt::format("{}: damaged: the HDF5 library did not finish reading it in {} s (HDS_READ_TIMEOUT); "
+                                "restore the file from a copy or compute it again",
+                                path, timeout_ms() / 1000));
   const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0 && !got.empty();
   if (!clean) {
     const std::string how = WIFSIGNALED(status) ? fmt::format("signal {}, {}", WTERMSIG(status), strsignal(WTERMSIG(status)))

@@ -8,7 +8,8 @@ namespace hds::h5 {
 
 // Runs `read` in a forked child and returns the text it returned. A hds::UserError it throws comes
 // back with the same message; any other exception as std::runtime_error; a child that crashes or is
-// killed becomes a UserError naming `path` as damaged. The child's stderr is discarded unless the
+// killed, or silent for HDS_READ_TIMEOUT seconds (default 300: HDF5 can loop on a damaged file), becomes
+// a UserError naming `path` as damaged. The child's stderr is discarded unless the
 // environment sets HDS_DEBUG_READS=1. Calls are serialised: no other thread may be inside HDF5 when
 // the child is forked.
 std::string guarded_read(const std::string& path, const std::function<std::string()>& read);

@@ -271,6 +271,7 @@ std::vector<std::string> File::read_strings(const std::string& name) const {
     fail(fmt::format("dataset '{}' claims shape [{}], more strings than the file can hold; the file is damaged",
                      name, fmt::join(d, ", ")));
   Handle type(utf8_string_type(), H5Tclose);
+  H5Tset_cset(type.id, H5Tget_cset(ftype.id));
   std::vector<char*> ptrs(n, nullptr);
   if (n > 0 && H5Dread(ds.id, type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0)
     fail(fmt::format("reading strings '{}' failed; the file is damaged", name));
@@ -325,6 +326,7 @@ std::string File::read_attr_string(const std::string& object, const std::string&
   Handle ftype(H5Aget_type(a.id), H5Tclose);
   if (H5Tis_variable_str(ftype.id) > 0) {
     Handle type(utf8_string_type(), H5Tclose);
+    H5Tset_cset(type.id, H5Tget_cset(ftype.id));  // HDF5 converts neither ASCII to UTF-8 nor back
     char* p = nullptr;
     if (H5Aread(a.id, type.id, &p) < 0) fail(fmt::format("reading attribute {}@{} failed; the file is damaged", object, name));
     std::string s = p ? p : "";
