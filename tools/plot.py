@@ -39,12 +39,23 @@ def open_result(path):
         f = h5py.File(path, "r")
     except OSError as e:
         fail(f"{path}: not a readable HDF5 file ({e})")
-    if text(f.attrs.get("format", "")) != "hds-result":
+    if scalar_text(f.attrs.get("format", "")) != "hds-result":
         fail(f'{path}: not an hds result file (no root attribute format="hds-result")')
-    version = int(f.attrs.get("layout_version", -1))
-    if version > LAYOUT_VERSION or version < 1:
-        fail(f"{path}: layout_version {version} is not one this plot.py reads ({LAYOUT_VERSION})")
+    version = np.asarray(f.attrs.get("layout_version", -1))
+    if version.shape != () or version.dtype.kind not in "iuf" or not (1 <= version <= LAYOUT_VERSION) \
+            or version != int(version):
+        shown = version if version.size < 4 else f"an array of shape {version.shape}"
+        fail(f"{path}: layout_version {shown} is not one this plot.py reads ({LAYOUT_VERSION})")
+    kind = scalar_text(f.attrs.get("kind", ""))
+    if kind not in ("run", "sweep", "study"):
+        fail(f"{path}: kind {kind[:40]!r} is not run, sweep or study; nothing to plot")
     return f
+
+
+def scalar_text(v):
+    """A string attribute's value; anything else (an array, a number) as '' so that checks refuse it."""
+    v = v[()] if isinstance(v, np.ndarray) and v.shape == () else v
+    return text(v) if isinstance(v, (str, bytes)) else ""
 
 
 def strings(ds):
@@ -368,6 +379,15 @@ def main():
     ap.add_argument("--out", default=None, help="directory for the PNGs (default: beside the file)")
     ap.add_argument("--compare", default=None, help="a second result file to set against the first")
     a = ap.parse_args()
+    try:
+        plot_files(a)
+    except Exception as e:  # a damaged or hand-made file: one line, not a traceback
+        what = str(e).splitlines()[0] if str(e) else ""
+        fail(f"{a.file}{' or ' + a.compare if a.compare else ''}: cannot be plotted, a dataset or attribute is "
+             f"missing, damaged or of the wrong shape ({type(e).__name__}: {what[:200]}); check it with hds inspect")
+
+
+def plot_files(a):
     f = open_result(a.file)
     out = a.out or os.path.dirname(os.path.abspath(a.file))
     os.makedirs(out, exist_ok=True)

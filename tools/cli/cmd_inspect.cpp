@@ -2,7 +2,7 @@
 #include <fmt/format.h>
 
 #include "tools/cli/commands.hpp"
-#include "tools/lib/h5file.hpp"
+#include "tools/lib/guarded_read.hpp"
 #include "tools/lib/inspect.hpp"
 
 namespace hds::cli {
@@ -15,20 +15,8 @@ struct InspectOptions {
 };
 
 void inspect_file(const InspectOptions& o) {
-  const h5::File f(o.file, h5::File::Mode::read);
-  inspect::check_result_file(f);
-  const std::vector<std::pair<std::string, std::string>> meta = {{"file", o.file}, {"kind", inspect::kind(f)}};
-  if (o.format != "text") {
-    const inspect::Table t = o.cell.empty() ? inspect::summary(f) : inspect::cell_detail(f, o.cell);
-    fmt::print("{}", o.format == "csv" ? inspect::to_csv(t) : inspect::to_json(t, meta));
-    return;
-  }
-  if (!o.cell.empty()) {
-    fmt::print("{}", inspect::to_text(inspect::cell_detail(f, o.cell)));
-    return;
-  }
-  fmt::print("{} ({} file)\n\n{}\n{}\n", o.file, inspect::kind(f), inspect::tree_text(f), inspect::provenance_text(f));
-  fmt::print("{}", inspect::to_text(inspect::summary(f)));
+  // Everything is read (in a child process: HDF5 may crash on a damaged file) before anything is printed.
+  fmt::print("{}", h5::guarded_read(o.file, [&] { return inspect::report(o.file, o.cell, o.format); }));
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include "tools/cli/commands.hpp"
 #include "tools/cli/python_tool.hpp"
+#include "tools/lib/guarded_read.hpp"
+#include "tools/lib/inspect.hpp"
 
 namespace hds::cli {
 namespace {
@@ -17,6 +19,10 @@ struct PlotOptions {
 };
 
 void plot(const PlotOptions& o) {
+  // The checks of `hds inspect` first, in a child process: a damaged file is one line here, and HDF5
+  // (which plot.py's h5py uses too) cannot crash on what inspect reads.
+  for (const std::string& f : {o.file, o.compare})
+    if (!f.empty()) h5::guarded_read(f, [&] { return inspect::report(f, "", "text"); });
   std::vector<std::string> args = {o.file};
   if (!o.out.empty()) args.insert(args.end(), {"--out", o.out});
   if (!o.compare.empty()) args.insert(args.end(), {"--compare", o.compare});

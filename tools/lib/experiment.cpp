@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <chrono>
+#include <cstring>
 #include <cmath>
 #include <exception>
 
@@ -13,7 +14,9 @@
 #include "core/init.hpp"
 #include "core/rng.hpp"
 #include "datasets/sampling.hpp"
+#include "tools/lib/guarded_read.hpp"
 #include "tools/lib/h5file.hpp"
+#include "tools/lib/inspect.hpp"
 #include "tools/lib/output_path.hpp"
 #include "tools/lib/provenance.hpp"
 
@@ -27,27 +30,55 @@ std::vector<double> row_major(const Eigen::MatrixXd& m) {
   return out;
 }
 
-// Final weights of an earlier result file, for `init: {name: from, ...}`.
+// Final weights of an earlier result file, for `init: {name: from, ...}`. The file's identity, the
+// repetition and both shapes are checked before a value is used; the reading runs in a child process
+// (h5::guarded_read), so a damaged file is an error line, never a crash.
 void load_from(const cfg::ExperimentConfig& c, int r, int n_in, int n_out, Eigen::MatrixXd& W, Eigen::VectorXd& b) {
-  h5::File f(c.init.file, h5::File::Mode::read);
-  if (!f.exists("/weights/W") || !f.exists("/weights/b"))
-    throw UserError(fmt::format("{}: has no final weights to start from; rerun that experiment with 'store: [weights]'",
-                                c.init.file));
-  const auto d = f.dims("/weights/W");
+  const std::string& path = c.init.file;
   const int rep = c.init.repetition >= 0 ? c.init.repetition : r;
-  if (d.size() != 3 || static_cast<int>(d[1]) != n_in || static_cast<int>(d[2]) != n_out)
-    throw UserError(fmt::format("{}: /weights/W has shape {}, but this experiment needs [R, {}, {}]", c.init.file,
-                                fmt::join(d, "x"), n_in, n_out));
-  if (rep >= static_cast<int>(d[0]))
-    throw UserError(fmt::format("{}: has {} repetitions, repetition {} was asked for (set init.repetition)",
-                                c.init.file, d[0], rep));
-  const auto all_w = f.read_doubles("/weights/W");
-  const auto all_b = f.read_doubles("/weights/b");
-  W.resize(n_in, n_out);
-  const size_t off = static_cast<size_t>(rep) * n_in * n_out;
-  for (int i = 0; i < n_in; ++i)
-    for (int j = 0; j < n_out; ++j) W(i, j) = all_w[off + static_cast<size_t>(i) * n_out + j];
-  b = Eigen::Map<const Eigen::VectorXd>(all_b.data() + static_cast<size_t>(rep) * n_out, n_out);
+  const size_t nw = static_cast<size_t>(n_in) * n_out;
+  const std::string bytes = h5::guarded_read(path, [&] {
+    const h5::File f(path, h5::File::Mode::read);
+    inspect::check_result_file(f);
+    const std::string kind = inspect::kind(f);
+    if (kind != "run")
+      throw UserError(fmt::format("{}: is a {} file; init: from needs a run file with final weights (a sweep's "
+                                  "winner: 'hds run' its /cells/cNNNN/config with 'store: [weights]')",
+                                  path, kind));
+    if (!f.exists("/weights/W") || !f.exists("/weights/b"))
+      throw UserError(fmt::format("{}: has no final weights to start from; rerun that experiment with "
+                                  "'store: [weights]'", path));
+    const auto dw = f.dims("/weights/W"), db = f.dims("/weights/b");
+    if (dw.size() != 3 || dw[1] != static_cast<hsize_t>(n_in) || dw[2] != static_cast<hsize_t>(n_out))
+      throw UserError(fmt::format("{}: /weights/W has shape [{}], but this experiment needs [R, {}, {}] (n_in x "
+                                  "n_out); start from a run with the same input and target dimensions",
+                                  path, fmt::join(dw, ", "), n_in, n_out));
+    if (db.size() != 2 || db[0] != dw[0] || db[1] != static_cast<hsize_t>(n_out))
+      throw UserError(fmt::format("{}: /weights/b has shape [{}], but /weights/W needs [{}, {}]; the file is "
+                                  "damaged, write it again with 'hds run'",
+                                  path, fmt::join(db, ", "), dw[0], n_out));
+    if (static_cast<hsize_t>(rep) >= dw[0])
+      throw UserError(fmt::format("{}: has {} repetitions (0 to {}), repetition {} was asked for; set "
+                                  "init.repetition to one of them",
+                                  path, dw[0], dw[0] - 1, rep));
+    const auto all_w = f.read_doubles("/weights/W");
+    const auto all_b = f.read_doubles("/weights/b");
+    std::string out(sizeof(double) * (nw + n_out), '\0');
+    std::memcpy(out.data(), all_w.data() + static_cast<size_t>(rep) * nw, sizeof(double) * nw);
+    std::memcpy(out.data() + sizeof(double) * nw, all_b.data() + static_cast<size_t>(rep) * n_out,
+                sizeof(double) * n_out);
+    return out;
+  });
+  if (bytes.size() != sizeof(double) * (nw + n_out))
+    throw UserError(fmt::format("{}: the weights came back with the wrong size; the file is damaged", path));
+  std::vector<double> v(nw + n_out);
+  std::memcpy(v.data(), bytes.data(), bytes.size());
+  W = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(v.data(), n_in, n_out);
+  b = Eigen::Map<const Eigen::VectorXd>(v.data() + nw, n_out);
+  if (!W.allFinite() || !b.allFinite())
+    throw UserError(fmt::format("{}: the final weights of repetition {} are not all finite (that run diverged); "
+                                "set init.repetition to a repetition that did not",
+                                path, rep));
 }
 
 }  // namespace

@@ -38,7 +38,9 @@ class File {
   void attr(const std::string& object, const std::string& name, double value);
   void attr(const std::string& object, const std::string& name, int64_t value);
 
-  // Reading (for `init: from`, `inspect`, resume).
+  // Reading (for `init: from`, `inspect`, resume). Shapes, types and element counts are checked before
+  // anything is allocated or read: a scalar read of an array attribute, a string read of a number or a
+  // shape larger than the file can hold is a one-line UserError, as is every failed HDF5 call.
   bool exists(const std::string& name) const;
   std::vector<hsize_t> dims(const std::string& name) const;
   std::vector<double> read_doubles(const std::string& name) const;
@@ -49,6 +51,7 @@ class File {
   bool has_attr(const std::string& object, const std::string& name) const;
   std::vector<std::string> list(const std::string& group) const;  // member names of a group
   bool is_group(const std::string& name) const;
+  uint64_t address(const std::string& name) const;  // the object's place in the file, the same for every link to it
   std::vector<std::string> attr_names(const std::string& object) const;
   std::vector<int64_t> read_int64s(const std::string& name) const;  // any integer dataset, converted
   int64_t read_attr_int(const std::string& object, const std::string& name) const;
@@ -62,6 +65,8 @@ class File {
   void write_raw(const std::string& name, const std::vector<hsize_t>& dims, hid_t type, const void* data);
   // Sets `count` to the dataset's element count and, when `out` is not null, reads it as `type`.
   void read_raw(const std::string& name, hid_t type, void* out, size_t& count) const;
+  // Opens a one-element attribute of a number (or string) type; anything else is refused in one line.
+  hid_t open_single_attr(const std::string& object, const std::string& name, bool numeric) const;
   [[noreturn]] void fail(const std::string& what) const;
   std::string path_;
   hid_t id_ = -1;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -39,7 +40,13 @@ std::vector<std::string> split_commas(const std::string& s) {
 
 bool is_integer_type(const std::string& type) { return type.find("int") != std::string::npos; }
 
-void walk(const h5::File& f, const std::string& group, int depth, std::string& out) {
+constexpr int kMaxDepth = 32;  // deeper nesting than any hds file has: a damaged file's link loop
+
+void walk(const h5::File& f, const std::string& group, int depth, std::string& out, std::set<uint64_t>& seen) {
+  if (depth > kMaxDepth || !seen.insert(f.address(group)).second)
+    throw UserError(fmt::format("{}: group '{}' links back to a group above it (or nests deeper than {}); the "
+                                "file is damaged",
+                                f.path(), group, kMaxDepth));
   const std::vector<std::string> names = f.list(group);
   size_t groups_seen = 0, groups_total = 0;
   for (const auto& n : names) groups_total += f.is_group(join_path(group, n));
@@ -53,7 +60,7 @@ void walk(const h5::File& f, const std::string& group, int depth, std::string& o
         continue;
       }
       out += fmt::format("{}{}/\n", indent, n);
-      walk(f, path, depth + 1, out);
+      walk(f, path, depth + 1, out, seen);
     } else {
       const std::string label = indent + n;
       out += fmt::format("{:<40} {:<8} {}\n", label, f.type_name(path), shape_text(f.dims(path)));
@@ -174,7 +181,7 @@ Table sweep_summary(const h5::File& f) {
 Table columns_summary(const h5::File& f, const std::string& k) {
   if (!f.exists("/summary") || !f.has_attr("/summary", "columns"))
     throw UserError(fmt::format("{}: kind '{}' has no summary table (no /summary@columns); the tree and "
-                                "provenance above are all inspect can show",
+                                "provenance ('hds inspect FILE') are all inspect can show",
                                 f.path(), k));
   Table t;
   t.title = fmt::format("{} ({}){}", attr_or(f, "name", "?"), k,
@@ -206,7 +213,9 @@ Table columns_summary(const h5::File& f, const std::string& k) {
 
 size_t find_cell(const h5::File& f, const std::vector<std::string>& labels, const std::string& cell) {
   if (!cell.empty() && std::all_of(cell.begin(), cell.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    const size_t i = std::stoul(cell);
+    // Compared as text first: an index of any length is refused, not overflowed.
+    const std::string digits = cell.substr(std::min(cell.find_first_not_of('0'), cell.size() - 1));
+    const size_t i = digits.size() <= 18 ? std::stoull(digits) : labels.size();
     if (i >= labels.size())
       throw UserError(fmt::format("{}: --cell {}: the sweep has cells 0 to {}", f.path(), cell, labels.size() - 1));
     return i;
@@ -235,18 +244,31 @@ void check_result_file(const h5::File& f) {
     throw UserError(fmt::format("{}: hds result without a layout_version attribute; cannot tell how to read it",
                                 f.path()));
   const double v = f.read_attr_double("/", "layout_version");
-  if (!(v <= kLayoutVersion))
+  if (v > kLayoutVersion)
     throw UserError(fmt::format("{}: layout_version {} is newer than this hds reads ({}); use a newer hds",
+                                f.path(), v, kLayoutVersion));
+  if (!(v >= 1) || v != std::floor(v))
+    throw UserError(fmt::format("{}: layout_version {} is not one hds ever wrote (1 to {}); the file is damaged "
+                                "or was not written by hds",
                                 f.path(), v, kLayoutVersion));
   if (!f.has_attr("/", "kind") || f.attr_type_name("/", "kind") != "string")
     throw UserError(fmt::format("{}: hds result without a 'kind' attribute (run, sweep, study)", f.path()));
+  const std::string k = kind(f);
+  const bool word = !k.empty() && k.size() <= 32 && std::all_of(k.begin(), k.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+  if (!word)
+    throw UserError(fmt::format("{}: the 'kind' attribute is not a name hds writes (run, sweep, study); the file "
+                                "is damaged",
+                                f.path()));
 }
 
 std::string kind(const h5::File& f) { return f.read_attr_string("/", "kind"); }
 
 std::string tree_text(const h5::File& f) {
   std::string out = "/\n";
-  walk(f, "/", 0, out);
+  std::set<uint64_t> seen;
+  walk(f, "/", 0, out, seen);
   return out;
 }
 
@@ -298,7 +320,12 @@ Table cell_detail(const h5::File& f, const std::string& cell) {
     require(f, "/grid/" + a, "the tuned axis' values");
     grid.push_back(f.read_doubles("/grid/" + a));
   }
-  const int64_t winner = f.exists("/summary/winner_index") ? f.read_int64s("/summary/winner_index").at(c) : -1;
+  const auto winners = f.exists("/summary/winner_index") ? f.read_int64s("/summary/winner_index")
+                                                         : std::vector<int64_t>();
+  if (!winners.empty() && winners.size() != labels.size())
+    throw UserError(fmt::format("{}: /summary/winner_index has {} entries for {} cells; the file is damaged",
+                                f.path(), winners.size(), labels.size()));
+  const int64_t winner = winners.empty() ? -1 : winners[c];
   Table t;
   t.title = fmt::format("cell {}: {} ({} grid points × {} repetitions; * the winner)", c, labels[c], G, R);
   t.columns = {"grid_point"};
@@ -319,6 +346,22 @@ Table cell_detail(const h5::File& f, const std::string& cell) {
     t.rows.push_back(std::move(row));
   }
   return t;
+}
+
+std::string report(const std::string& path, const std::string& cell, const std::string& format) {
+  const h5::File f(path, h5::File::Mode::read);
+  check_result_file(f);
+  const std::vector<std::pair<std::string, std::string>> meta = {{"file", path}, {"kind", kind(f)}};
+  if (format != "text") {
+    const Table t = cell.empty() ? summary(f) : cell_detail(f, cell);
+    return format == "csv" ? to_csv(t) : to_json(t, meta);
+  }
+  if (!cell.empty()) return to_text(cell_detail(f, cell));
+  const std::string k = kind(f);
+  const std::string head = fmt::format("{} ({} file)\n\n{}\n{}\n", path, k, tree_text(f), provenance_text(f));
+  if (k != "run" && k != "sweep" && !(f.exists("/summary") && f.has_attr("/summary", "columns")))
+    return head + fmt::format("(no summary table: kind '{}' has no /summary@columns)\n", k);
+  return head + to_text(summary(f));
 }
 
 }  // namespace hds::inspect
