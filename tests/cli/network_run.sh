@@ -79,5 +79,7 @@ expect_error "${base}layers: [784, 10]"$'\noutput_optimizer: {name: sgd, lr: -1}
 expect_error "${base}layers: [784, 10]"$'\nlr: 0.1\n' "unknown key 'lr'"
 expect_error "${base}layers: [784, 10]"$'\nprotocol: class_incremental\ntasks: [[0, 1], [2, 11]]\n' "11"
 expect_error $'kind: network\ndata: {dataset: mnist, validation: 70000}\nlayers: [784, 10]\n' "validation part of 70000"
+expect_error "${base}layers: [784, 10]"$'\noutput_activation: {name: scaled_tanh, alpha: -1}\n' "key 'output_activation.alpha' must be > 0 for scaled_tanh, got -1"
+expect_error "${base}layers: [784, 10]"$'\nhidden_activation: {name: leaky_rectifier, alpha: .nan}\n' "bad.yaml:5: key 'alpha': expected a finite number, got '.nan'"
 expect_error $'kind: netwrk\n' "kind"
 echo "network_run: all checks passed"

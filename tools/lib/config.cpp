@@ -211,7 +211,11 @@ ExperimentConfig parse_experiment(const YAML::Node& root, const YamlContext& ctx
   return c;
 }
 
-Activation read_activation(const YAML::Node& node, const YamlContext& ctx) { return parse_activation(node, ctx); }
+Activation read_activation(const YAML::Node& node, const YamlContext& ctx, const std::string& key) {
+  const Activation a = parse_activation(node, ctx);
+  validate_activation(a, key, [&](const std::string&, const std::string& message) { ctx.fail(node, message); });
+  return a;
+}
 
 namespace {
 const char* kMemoryHint = "lower 'patterns', 'repetitions', 'epochs' or what is stored";
@@ -248,6 +252,21 @@ std::string memory_problem(double bytes, const std::string& what, const std::str
                      bytes / gib, physical / gib, hint);
 }
 
+void validate_activation(const Activation& a, const std::string& key,
+                         const std::function<void(const std::string&, const std::string&)>& fail) {
+  const std::string act = a.name(), ka = key + ".alpha", kl = key + ".lambda";
+  if (has_alpha(a.kind) && !std::isfinite(a.alpha))
+    fail(ka, fmt::format("key '{}' must be a finite number, got {}", ka, a.alpha));
+  if (!has_alpha(a.kind) && a.alpha != Activation::make(a.kind).alpha)
+    fail(ka, fmt::format("key '{}': {} has no parameter alpha", ka, act));
+  if (a.kind == ActivationKind::scaled_tanh && !(a.alpha > 0))
+    fail(ka, fmt::format("key '{}' must be > 0 for scaled_tanh, got {}", ka, a.alpha));
+  if (has_lambda(a.kind) && !std::isfinite(a.lambda))
+    fail(kl, fmt::format("key '{}' must be a finite number, got {}", kl, a.lambda));
+  if (!has_lambda(a.kind) && a.lambda != Activation::make(a.kind).lambda)
+    fail(kl, fmt::format("key '{}': only selu has lambda, not {}", kl, act));
+}
+
 void validate(const ExperimentConfig& c, const std::function<void(const std::string&, const std::string&)>& fail) {
   for (const auto* src : {&c.inputs, &c.targets}) {
     const std::string key = src == &c.inputs ? "inputs" : "targets";
@@ -269,17 +288,7 @@ void validate(const ExperimentConfig& c, const std::function<void(const std::str
     fail("patterns", fmt::format("key 'patterns' must be in 1..{}, got {}", kMaxPatterns, c.patterns));
 
   const TrainSpec& t = c.train;
-  const std::string act = t.act.name();
-  if (has_alpha(t.act.kind) && !std::isfinite(t.act.alpha))
-    fail("activation.alpha", fmt::format("key 'activation.alpha' must be a finite number, got {}", t.act.alpha));
-  if (!has_alpha(t.act.kind) && t.act.alpha != Activation::make(t.act.kind).alpha)
-    fail("activation.alpha", fmt::format("key 'activation.alpha': {} has no parameter alpha", act));
-  if (t.act.kind == ActivationKind::scaled_tanh && !(t.act.alpha > 0))
-    fail("activation.alpha", fmt::format("key 'activation.alpha' must be > 0 for scaled_tanh, got {}", t.act.alpha));
-  if (has_lambda(t.act.kind) && !std::isfinite(t.act.lambda))
-    fail("activation.lambda", fmt::format("key 'activation.lambda' must be a finite number, got {}", t.act.lambda));
-  if (!has_lambda(t.act.kind) && t.act.lambda != Activation::make(t.act.kind).lambda)
-    fail("activation.lambda", fmt::format("key 'activation.lambda': only selu has lambda, not {}", act));
+  validate_activation(t.act, "activation", fail);
   if (!std::isfinite(t.eta))
     fail("eta", fmt::format("key 'eta' (learning rate) must be a finite number > 0, got {}", t.eta));
   if (!(t.eta > 0)) fail("eta", fmt::format("key 'eta' (learning rate) must be > 0, got {}", t.eta));

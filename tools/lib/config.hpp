@@ -31,8 +31,13 @@ struct ExperimentConfig {
   std::string config_file;     // where it was read from
 };
 
-// An activation given as a name or {name, alpha, lambda}, checked against its kind.
-Activation read_activation(const YAML::Node& node, const YamlContext& ctx);
+// An activation given as a name or {name, alpha, lambda} under `key`, checked as validate() checks
+// the experiment's activation (finite parameters, alpha > 0 for scaled_tanh).
+Activation read_activation(const YAML::Node& node, const YamlContext& ctx, const std::string& key);
+
+// The checks of an activation's parameters, reported as fail(key path, message).
+void validate_activation(const Activation& a, const std::string& key,
+                         const std::function<void(const std::string&, const std::string&)>& fail);
 
 // Upper limits of the whole-number keys, checked before a value is narrowed to int.
 constexpr int kMaxPatterns = 100000000;

@@ -129,10 +129,8 @@ void emit_optimizer(YAML::Emitter& e, const OptimizerSpec& o) {
 
 void emit_activation(YAML::Emitter& e, const Activation& a) {
   e << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << a.name();
-  const bool has_alpha = a.kind == ActivationKind::leaky_rectifier || a.kind == ActivationKind::exponential_linear ||
-                         a.kind == ActivationKind::scaled_tanh || a.kind == ActivationKind::selu;
-  if (has_alpha) e << YAML::Key << "alpha" << YAML::Value << fmt::format("{}", a.alpha);
-  if (a.kind == ActivationKind::selu) e << YAML::Key << "lambda" << YAML::Value << fmt::format("{}", a.lambda);
+  if (cfg::has_alpha(a.kind)) e << YAML::Key << "alpha" << YAML::Value << fmt::format("{}", a.alpha);
+  if (cfg::has_lambda(a.kind)) e << YAML::Key << "lambda" << YAML::Value << fmt::format("{}", a.lambda);
   e << YAML::EndMap;
 }
 
@@ -168,11 +166,11 @@ NetworkExperiment parse_network(const YAML::Node& root, const cfg::YamlContext& 
       ctx.fail(n, fmt::format("key 'layers': sizes are whole numbers in 1..1000000, got {}", cfg::show(n)));
     t.net.layers.push_back(static_cast<int>(v));
   }
-  if (root["hidden_activation"].IsDefined()) t.net.hidden = cfg::read_activation(root["hidden_activation"], ctx);
+  if (root["hidden_activation"].IsDefined()) t.net.hidden = cfg::read_activation(root["hidden_activation"], ctx, "hidden_activation");
   if (t.net.hidden.kind == ActivationKind::softmax)
     ctx.fail(root["hidden_activation"], "key 'hidden_activation': softmax is an output layer's activation; choose "
                                         "an elementwise one such as rectifier or sigmoid");
-  if (root["output_activation"].IsDefined()) t.net.output = cfg::read_activation(root["output_activation"], ctx);
+  if (root["output_activation"].IsDefined()) t.net.output = cfg::read_activation(root["output_activation"], ctx, "output_activation");
   output_rule_from_name(ctx.get_choice(root, "output_rule", "hd", {"hd", "gd"}), t.net.output_rule);
   hidden_rule_from_name(ctx.get_choice(root, "hidden_rule", "backprop", {"backprop", "frozen"}), t.net.hidden_rule);
   layer_centering_from_name(ctx.get_choice(root, "centering", "none", {"none", "running"}), t.net.centering);
