@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "core/engine.hpp"
-#include "core/gram_engine.hpp"
 #include "core/init.hpp"
 #include "core/rng.hpp"
 #include "datasets/source.hpp"
@@ -205,13 +204,12 @@ int main(int argc, char** argv) {
           spec.rule = rules[k / E];
           spec.eta = etas[k % E];
           const Repetition& d = reps[r];
-          bool gram = false;
-          if (o.engine == "gram") gram = gram_supports(spec);
-          else if (o.engine == "auto") gram = gram_supports(spec) && gram_preferred(spec, o.P, n_in, n_out, true);
-          const RunResult res = gram ? train_gram(spec, *grams[r - r0], d.shuffle_seed, o.weights)
-                                     : train_direct(spec, d.X, d.T, d.W0, d.b0, d.shuffle_seed);
+          if (o.engine == "direct") spec.engine = EngineKind::direct;
+          else if (o.engine == "gram") spec.engine = gram_supports(spec) ? EngineKind::gram : EngineKind::direct;
+          else spec.engine = EngineKind::auto_select;
+          const RunResult res = train_shared(spec, d.X, d.T, d.W0, d.b0, grams[r - r0].get(), d.shuffle_seed, o.weights);
           last[static_cast<size_t>(r) * runs_per_rep + k] = res.last_n_error;
-          used_gram[static_cast<size_t>(r) * runs_per_rep + k] = gram;
+          used_gram[static_cast<size_t>(r) * runs_per_rep + k] = res.engine_used == EngineKind::gram;
         }
       }
       seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());

@@ -1,92 +1,34 @@
-// The training engine: one run of one rule on one sequence of pairs, online or multi-epoch,
-// and the error measures (forgetting curve, last-N error, error matrix).
+// Which engine trains a run of the association kind, chosen in one place for `hds run`, the sweeper
+// and the benchmark: the direct engine (direct_engine.hpp) or the Gram engine (gram_engine.hpp).
 #pragma once
 #include <Eigen/Dense>
 #include <cstdint>
-#include <string>
-#include <vector>
 
-#include "core/activation.hpp"
-#include "core/rng.hpp"
-#include "core/rules.hpp"
+#include "core/direct_engine.hpp"
+#include "core/gram_engine.hpp"
+#include "core/training_run.hpp"
 
 namespace hds {
 
-enum class Centering {
-  none,     // μ = 0
-  dataset,  // μ = mean of the sequence's inputs, fixed (the authors' choice; our default)
-  running,  // μ = mean of the inputs presented so far, including the current one
-};
-enum class Protocol { online, multi_epoch };
-
-// A pre-activation beyond this magnitude counts as divergence, like a non-finite one: such a run's
-// errors (1e100 and more) would only overflow the means and spreads they enter.
-constexpr double kDivergedMagnitude = 1e100;
-// Which implementation trains: `direct` updates W pattern by pattern; `gram` works in the space of
-// the P training patterns (every rule, centering none or dataset; see gram_engine.hpp); `auto` picks
-// gram where it applies and is cheaper. Both give the same results up to rounding.
-enum class EngineKind { auto_select, direct, gram };
-
-bool centering_from_name(const std::string& name, Centering& c);
-std::string centering_name(Centering c);
-bool engine_from_name(const std::string& name, EngineKind& e);
-std::string engine_name(EngineKind e);
-
-// Everything that defines a run apart from its data and initial weights.
-struct TrainSpec {
-  Rule rule = Rule::hd;
-  Activation act = Activation::make(ActivationKind::sigmoid);
-  double eta = 0.1;
-  double weight_decay = 0.0;
-  Centering centering = Centering::dataset;
-  bool learn_bias = true;
-  Protocol protocol = Protocol::online;
-  int epochs = 1;          // multi_epoch only
-  bool reshuffle = false;  // multi_epoch: a fresh random order every epoch
-  int last_n = 20;
-  bool error_matrix = false;
-  // Error given to every pattern of a diverged run: the worst possible for targets in [0, 1].
-  double diverged_error = 1.0;
-  EngineKind engine = EngineKind::auto_select;
-};
-
-struct RunResult {
-  Eigen::VectorXd curve;         // error of pattern p after training; p = position in the sequence
-  double last_n_error = 0.0;     // mean of curve over the last_n most recently trained patterns
-  bool diverged = false;         // some pre-activation or output became non-finite (or > kDivergedMagnitude)
-  long diverged_step = -1;       // presentation (0-based, counting all epochs) where it did
-  Eigen::MatrixXd error_matrix;  // S × P: after step s (online) or epoch s (multi-epoch)
-  Eigen::MatrixXd W;             // final weights (n_in × n_out)
-  Eigen::VectorXd b;             // final bias
-  Eigen::VectorXd mu;            // final input offset
-  std::vector<int> last_order;   // presentation order of the final epoch
-  EngineKind engine_used = EngineKind::direct;
-};
+// The engine for a run of this shape: spec.engine when it names one (throws std::invalid_argument
+// when it names gram for a spec the Gram engine cannot train), else the cheaper by the cost model of
+// gram_preferred. `gram_shared`: the GramData is built once and shared by many runs (the sweeper),
+// so its cost is left out; false when it would be built for this run alone.
+EngineKind choose_engine(const TrainSpec& spec, int P, int n_in, int n_out, bool gram_shared);
 
 // Trains from (W0, b0) on the pairs (X.col(p), T.col(p)), p = 0..P−1 in sequence order.
 // X: n_in × P, T: n_out × P. `shuffle_seed` is used only when spec.reshuffle.
 // Never throws on divergence: the run is marked diverged and scored with diverged_error.
-// Dispatches on spec.engine.
+// The engine is choose_engine(spec, P, n_in, n_out, false)'s.
 RunResult train(const TrainSpec& spec, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
                 const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0, uint64_t shuffle_seed);
 
-// The direct path: W updated pattern by pattern. Works for every rule and centering.
-RunResult train_direct(const TrainSpec& spec, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
-                const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0, uint64_t shuffle_seed);
-
-// Error of every pattern: mean over output units of |h_j − t_j|. Sets `finite` to false if any
-// output is non-finite.
-Eigen::VectorXd pattern_errors(const Activation& act, const Eigen::MatrixXd& W, const Eigen::VectorXd& b,
-                               const Eigen::VectorXd& mu, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
-                               bool& finite);
-
-// Mean of the curve over the last n entries of `order` (the most recently trained patterns).
-double last_n_mean(const Eigen::VectorXd& curve, const std::vector<int>& order, int n);
-
-// Shared by the engines: a fresh presentation order (Fisher-Yates with the run's shuffle RNG),
-// and the end of a run (a diverged run's curve and later error-matrix rows become diverged_error;
-// the last-N error from the curve).
-void reshuffle(std::vector<int>& order, Rng& rng);
-void finish_run(const TrainSpec& spec, RunResult& r);
+// One run of many that share their repetition's data (the sweeper, the benchmark): on `gram` when
+// choose_engine(spec, …, true) picks it (gram must then be the repetition's GramData, built by the
+// caller when any run of it wants gram), else on the direct path from gram's or the given data.
+// `final_weights` false lets the Gram engine skip rebuilding W (RunResult::W then empty).
+RunResult train_shared(const TrainSpec& spec, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
+                       const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0, const GramData* gram,
+                       uint64_t shuffle_seed, bool final_weights);
 
 }  // namespace hds

@@ -21,7 +21,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "core/engine.hpp"
+#include "core/training_run.hpp"
 #include "core/rules.hpp"
 
 namespace hds {

@@ -40,21 +40,21 @@ bool parallel_jobs(long n, int threads, const std::function<void(long)>& job, co
   return !(stop && stop->load());
 }
 
-Selection select_best(const Eigen::MatrixXd& errors) {
+Selection select_best(const Eigen::MatrixXd& scores, bool lower_is_better) {
   Selection best;
-  const long R = errors.cols();
-  for (long g = 0; g < errors.rows(); ++g) {
+  const long R = scores.cols();
+  for (long g = 0; g < scores.rows(); ++g) {
     double mean = 0;
-    for (long r = 0; r < R; ++r) mean += errors(g, r);
+    for (long r = 0; r < R; ++r) mean += scores(g, r);
     mean /= std::max<long>(R, 1);
-    if (best.index < 0 || mean < best.mean) {
+    if (best.index < 0 || (lower_is_better ? mean < best.mean : mean > best.mean)) {
       best.index = static_cast<int>(g);
       best.mean = mean;
     }
   }
   if (best.index >= 0 && R > 1) {
     double ss = 0;
-    for (long r = 0; r < R; ++r) ss += (errors(best.index, r) - best.mean) * (errors(best.index, r) - best.mean);
+    for (long r = 0; r < R; ++r) ss += (scores(best.index, r) - best.mean) * (scores(best.index, r) - best.mean);
     best.sd = std::sqrt(ss / (R - 1));
   }
   return best;

@@ -21,9 +21,9 @@ struct Selection {
   double sd = 0.0;    // sample standard deviation (n − 1)
 };
 
-// errors: G × R (grid point × repetition), diverged runs already scored as the worst error.
-// The best grid point has the lowest mean; ties go to the lowest index, so the choice never
-// depends on scheduling.
-Selection select_best(const Eigen::MatrixXd& errors);
+// scores: G × R (grid point × repetition), diverged runs already scored as the worst.
+// The best grid point has the lowest mean (the highest when !lower_is_better); ties go to the
+// lowest index, so the choice never depends on scheduling.
+Selection select_best(const Eigen::MatrixXd& scores, bool lower_is_better = true);
 
 }  // namespace hds

@@ -1,0 +1,80 @@
+// The direct engine (see direct_engine.hpp).
+#include "core/direct_engine.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "core/rng.hpp"
+#include "core/rules.hpp"
+
+namespace hds {
+
+RunResult train_direct(const TrainSpec& spec, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
+                const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0, uint64_t shuffle_seed) {
+  const int P = static_cast<int>(X.cols());
+  const int n_in = static_cast<int>(X.rows());
+  const int n_out = static_cast<int>(T.rows());
+  const int epochs = spec.protocol == Protocol::online ? 1 : spec.epochs;
+  const bool online = spec.protocol == Protocol::online;
+
+  RunResult r;
+  r.W = W0;
+  r.b = b0;
+  SequenceMeans means;
+  means.x = X.rowwise().mean();
+  means.t = T.rowwise().mean();
+  r.mu = spec.centering == Centering::dataset ? means.x : Eigen::VectorXd::Zero(n_in);
+  long seen = 0;  // inputs presented so far (running centering)
+
+  const int S = online ? P : epochs;
+  if (spec.error_matrix) r.error_matrix.setConstant(S, P, spec.diverged_error);
+
+  std::vector<int> order(P);
+  std::iota(order.begin(), order.end(), 0);
+  Rng shuffle_rng(shuffle_seed);
+
+  Eigen::VectorXd xc(n_in), a(n_out), h(n_out);
+  RuleStep step;
+  bool finite = true;
+  long presentation = 0;
+  for (int e = 0; e < epochs && !r.diverged; ++e) {
+    if (spec.reshuffle && !online) reshuffle(order, shuffle_rng);
+    for (int k = 0; k < P; ++k, ++presentation) {
+      const int p = order[k];
+      const auto x = X.col(p);
+      if (spec.centering == Centering::running) r.mu += (x - r.mu) / static_cast<double>(++seen);
+      xc.noalias() = x - r.mu;
+      a.noalias() = r.W.transpose() * xc;
+      a += r.b;
+      spec.act.apply(a, h);
+      if (!(a.cwiseAbs().maxCoeff() <= kDivergedMagnitude) || !h.allFinite()) {
+        r.diverged = true;
+        r.diverged_step = presentation;
+        break;
+      }
+      rule_step(spec.rule, spec.act, xc, x, a, h, T.col(p), means, step);
+      apply_step(step, spec.eta, spec.weight_decay, spec.learn_bias, r.W, r.b);
+      if (spec.error_matrix && online) {
+        r.error_matrix.row(k) = pattern_errors(spec.act, r.W, r.b, r.mu, X, T, finite).transpose();
+        if (!finite) r.error_matrix.row(k).setConstant(spec.diverged_error);
+      }
+    }
+    if (spec.error_matrix && !online && !r.diverged) {
+      r.error_matrix.row(e) = pattern_errors(spec.act, r.W, r.b, r.mu, X, T, finite).transpose();
+      if (!finite) r.error_matrix.row(e).setConstant(spec.diverged_error);
+    }
+  }
+  r.last_order = order;
+
+  if (!r.diverged) {
+    r.curve = pattern_errors(spec.act, r.W, r.b, r.mu, X, T, finite);
+    if (!finite || !r.W.allFinite()) {
+      r.diverged = true;
+      r.diverged_step = presentation;
+    }
+  }
+  finish_run(spec, r);
+  return r;
+}
+
+}  // namespace hds

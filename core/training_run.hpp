@@ -1,0 +1,82 @@
+// A training run of the association kind, whatever engine trains it: what defines it (TrainSpec),
+// what it gives (RunResult), and the measures every engine shares (forgetting curve, last-N error,
+// the end of a run).
+#pragma once
+#include <Eigen/Dense>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/activation.hpp"
+#include "core/rng.hpp"
+#include "core/rules.hpp"
+
+namespace hds {
+
+enum class Centering {
+  none,     // μ = 0
+  dataset,  // μ = mean of the sequence's inputs, fixed (the authors' choice; our default)
+  running,  // μ = mean of the inputs presented so far, including the current one
+};
+enum class Protocol { online, multi_epoch };
+
+// A pre-activation beyond this magnitude counts as divergence, like a non-finite one: such a run's
+// errors (1e100 and more) would only overflow the means and spreads they enter.
+constexpr double kDivergedMagnitude = 1e100;
+// Which implementation trains: `direct` updates W pattern by pattern (direct_engine.hpp); `gram` works
+// in the space of the P training patterns (every rule, centering none or dataset; gram_engine.hpp);
+// `auto` lets choose_engine (engine.hpp) pick. Both give the same results up to rounding.
+enum class EngineKind { auto_select, direct, gram };
+
+bool centering_from_name(const std::string& name, Centering& c);
+std::string centering_name(Centering c);
+bool engine_from_name(const std::string& name, EngineKind& e);
+std::string engine_name(EngineKind e);
+
+// Everything that defines a run apart from its data and initial weights.
+struct TrainSpec {
+  Rule rule = Rule::hd;
+  Activation act = Activation::make(ActivationKind::sigmoid);
+  double eta = 0.1;
+  double weight_decay = 0.0;
+  Centering centering = Centering::dataset;
+  bool learn_bias = true;
+  Protocol protocol = Protocol::online;
+  int epochs = 1;          // multi_epoch only
+  bool reshuffle = false;  // multi_epoch: a fresh random order every epoch
+  int last_n = 20;
+  bool error_matrix = false;
+  // Error given to every pattern of a diverged run: the worst possible for targets in [0, 1].
+  double diverged_error = 1.0;
+  EngineKind engine = EngineKind::auto_select;
+};
+
+struct RunResult {
+  Eigen::VectorXd curve;         // error of pattern p after training; p = position in the sequence
+  double last_n_error = 0.0;     // mean of curve over the last_n most recently trained patterns
+  bool diverged = false;         // some pre-activation or output became non-finite (or > kDivergedMagnitude)
+  long diverged_step = -1;       // presentation (0-based, counting all epochs) where it did
+  Eigen::MatrixXd error_matrix;  // S × P: after step s (online) or epoch s (multi-epoch)
+  Eigen::MatrixXd W;             // final weights (n_in × n_out)
+  Eigen::VectorXd b;             // final bias
+  Eigen::VectorXd mu;            // final input offset
+  std::vector<int> last_order;   // presentation order of the final epoch
+  EngineKind engine_used = EngineKind::direct;
+};
+
+// Error of every pattern: mean over output units of |h_j − t_j|. Sets `finite` to false if any
+// output is non-finite.
+Eigen::VectorXd pattern_errors(const Activation& act, const Eigen::MatrixXd& W, const Eigen::VectorXd& b,
+                               const Eigen::VectorXd& mu, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
+                               bool& finite);
+
+// Mean of the curve over the last n entries of `order` (the most recently trained patterns).
+double last_n_mean(const Eigen::VectorXd& curve, const std::vector<int>& order, int n);
+
+// Shared by the engines: a fresh presentation order (Fisher-Yates with the run's shuffle RNG),
+// and the end of a run (a diverged run's curve and later error-matrix rows become diverged_error;
+// the last-N error from the curve).
+void reshuffle(std::vector<int>& order, Rng& rng);
+void finish_run(const TrainSpec& spec, RunResult& r);
+
+}  // namespace hds
