@@ -52,20 +52,17 @@ struct Fixture {
     valid = journal_header(s.hash);
     for (int c = 0; c < 3; ++c) {
       CellResult r;
-      r.last_n.resize(kG, kR);
-      for (Eigen::Index i = 0; i < r.last_n.size(); ++i) r.last_n.data()[i] = rng.uniform();
+      r.score.resize(kG, kR);
+      for (Eigen::Index i = 0; i < r.score.size(); ++i) r.score.data()[i] = rng.uniform();
       r.diverged = decltype(r.diverged)::Zero(kG, kR);
       r.diverged(c % kG, 1) = 1;
-      r.best = select_best(r.last_n);
+      r.best = select_best(r.score);
       for (int k = 0; k < kR; ++k) r.n_diverged += r.diverged(r.best.index, k);
-      r.curves.resize(kR, kP);
-      for (Eigen::Index i = 0; i < r.curves.size(); ++i) r.curves.data()[i] = rng.uniform();
-      for (int k = 0; k < kR; ++k) {
-        Eigen::MatrixXd m(kP, kP);
-        for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = rng.uniform();
-        r.error_matrices.push_back(m);
-      }
-      r.engine = c == 1 ? "gram" : "direct";
+      kind::Array curve{"forgetting_curve", {kR, kP}, {}, false}, em{"error_matrix", {kR, kP, kP}, {}, false};
+      for (int i = 0; i < kR * kP; ++i) curve.values.push_back(rng.uniform());
+      for (int i = 0; i < kR * kP * kP; ++i) em.values.push_back(rng.uniform());
+      r.detail.arrays = {curve, em};
+      r.detail.attrs = {{"engine", c == 1 ? "gram" : "direct"}};
       REQUIRE_MESSAGE(check_cell(s, c, r).empty(), check_cell(s, c, r));
       valid += journal_record(encode_cell(c, r));
       cells.push_back(std::move(r));
@@ -202,34 +199,55 @@ TEST_CASE("journal fuzz: crafted records with valid checksums are refused with w
   refused(encode_cell(5000, f.cells[0]), "cell index 5000 is outside 0..2");
   refused(encode_cell(-1, f.cells[0]), "cell index -1 is outside 0..2");
   refused(encode_cell(3, f.cells[0]), "cell index 3 is outside 0..2");
-  refused(encode_cell(0, variant([](CellResult& r) { r.last_n.conservativeResize(1, kR); })),
-          "is 1 x 2, expected 3 x 2");
+  refused(encode_cell(0, variant([](CellResult& r) { r.score.conservativeResize(1, kR); })),
+          "last_n_error is 1 x 2, expected 3 x 2");
   refused(encode_cell(0, variant([](CellResult& r) { r.best.index = 999; })), "winner index 999 is outside 0..2");
   refused(encode_cell(0, variant([](CellResult& r) { r.best.index = -1; })), "winner index -1 is outside 0..2");
-  refused(encode_cell(0, variant([&](CellResult& r) { r.best.mean = nan; })), "is not what its errors select");
-  refused(encode_cell(0, variant([](CellResult& r) { r.best.mean += 1e-9; })), "is not what its errors select");
-  refused(encode_cell(0, variant([](CellResult& r) { r.best.sd = 0.5; })), "is not what its errors select");
+  refused(encode_cell(0, variant([&](CellResult& r) { r.best.mean = nan; })), "is not what its scores select");
+  refused(encode_cell(0, variant([](CellResult& r) { r.best.mean += 1e-9; })), "is not what its scores select");
+  refused(encode_cell(0, variant([](CellResult& r) { r.best.sd = 0.5; })), "is not what its scores select");
   refused(encode_cell(0, variant([](CellResult& r) { r.best.index = (r.best.index + 1) % kG; })),
-          "is not what its errors select");
-  refused(encode_cell(0, variant([&](CellResult& r) { r.last_n(0, 0) = nan; })), "not a finite number");
+          "is not what its scores select");
+  refused(encode_cell(0, variant([&](CellResult& r) { r.score(0, 0) = nan; })), "not a finite number");
   refused(encode_cell(0, variant([](CellResult& r) { r.n_diverged = 2; })), "diverged count");
   refused(encode_cell(0, variant([](CellResult& r) { r.n_diverged = 5000; })), "diverged count 5000 is outside 0..2");
   refused(encode_cell(0, variant([](CellResult& r) { r.diverged(0, 0) = 7; })), "a divergence flag is 7, not 0 or 1");
   refused(encode_cell(0, variant([](CellResult& r) { r.diverged.conservativeResize(kG, 1); })), "diverged is 3 x 1");
-  refused(encode_cell(0, variant([](CellResult& r) { r.curves.conservativeResize(kR, kP - 1); })),
+  auto curve = [](CellResult& r) -> kind::Array& { return r.detail.arrays[0]; };
+  auto matrices = [](CellResult& r) -> kind::Array& { return r.detail.arrays[1]; };
+  refused(encode_cell(0, variant([&](CellResult& r) {
+            curve(r).shape = {kR, kP - 1};
+            curve(r).values.resize(kR * (kP - 1));
+          })),
           "forgetting_curve is 2 x 5, expected 2 x 6");
-  refused(encode_cell(0, variant([&](CellResult& r) { r.curves(1, 2) = nan; })), "forgetting-curve value is not a finite");
-  refused(encode_cell(0, variant([](CellResult& r) { r.error_matrices.pop_back(); })), "1 error matrices, expected 2");
-  refused(encode_cell(0, variant([](CellResult& r) { r.error_matrices[1].conservativeResize(kP - 1, kP); })),
-          "an error matrix is 5 x 6, expected 6 x 6");
-  refused(encode_cell(0, variant([](CellResult& r) { r.engine = "bogus"; })), "engine 'bogus' is neither direct nor gram");
+  refused(encode_cell(0, variant([&](CellResult& r) { curve(r).values[8] = nan; })), "forgetting-curve value is not a finite");
+  refused(encode_cell(0, variant([&](CellResult& r) {
+            matrices(r).shape = {1, kP, kP};
+            matrices(r).values.resize(kP * kP);
+          })),
+          "error_matrix is 1 x 6 x 6, expected 2 x 6 x 6");
+  refused(encode_cell(0, variant([&](CellResult& r) {
+            matrices(r).shape = {kR, kP - 1, kP};
+            matrices(r).values.resize(kR * (kP - 1) * kP);
+          })),
+          "error_matrix is 2 x 5 x 6, expected 2 x 6 x 6");
+  refused(encode_cell(0, variant([&](CellResult& r) { matrices(r).shape = {kR, kP, 1000 * kP}; })),
+          "array 'error_matrix' claims more values than the record holds");
+  refused(encode_cell(0, variant([](CellResult& r) { r.detail.arrays.erase(r.detail.arrays.begin()); })),
+          "the forgetting curves are missing");
+  refused(encode_cell(0, variant([](CellResult& r) { r.detail.arrays.push_back({"extra", {1}, {0.5}, false}); })),
+          "arrays this sweep does not make");
+  refused(encode_cell(0, variant([](CellResult& r) { r.detail.arrays.push_back({"flags", {1}, {3}, true}); })),
+          "array 'flags' holds 3, not 0 or 1");
+  refused(encode_cell(0, variant([](CellResult& r) { r.detail.attrs[0].second = "bogus"; })),
+          "engine 'bogus' is neither direct nor gram");
 
   // Raw fields that no CellResult can produce: sizes that would overflow or run past the record.
   const std::string good = encode_cell(0, f.cells[0]);
-  refused(with_int64(good, 8, int64_t{1} << 62), "last_n_error claims");
-  refused(with_int64(good, 16, -3), "last_n_error claims");
-  refused(with_int64(with_int64(good, 8, int64_t{1} << 32), 16, int64_t{1} << 32), "last_n_error claims");
-  refused(good.substr(0, good.size() - 3), "the engine name runs past the record");
+  refused(with_int64(good, 8, int64_t{1} << 62), "score claims");
+  refused(with_int64(good, 16, -3), "score claims");
+  refused(with_int64(with_int64(good, 8, int64_t{1} << 32), 16, int64_t{1} << 32), "score claims");
+  refused(good.substr(0, good.size() - 3), "an attribute value runs past the record");
   refused(good + "xyz", "3 bytes follow the record's last field");
   refused(good.substr(0, 8), "ends early");
   refused(std::string(), "ends early");
@@ -243,10 +261,13 @@ TEST_CASE("journal fuzz: crafted records with valid checksums are refused with w
 TEST_CASE("journal fuzz: headers: cut short, of another definition, unreadable; reset discards") {
   Fixture f;
   const std::string head = journal_header(f.s.hash);
-  Outcome o = attempt(f, "HDSJOURNAL1 " + std::string(64, '0') + "\n" + f.valid.substr(head.size()));
+  Outcome o = attempt(f, "HDSJOURNAL2 " + std::string(64, '0') + "\n" + f.valid.substr(head.size()));
   REQUIRE(o.error);
   CHECK_MESSAGE(o.message.find("was made by a different sweep definition (journal 000000000000, this sweep " +
                                f.s.hash.substr(0, 12) + ")") != std::string::npos, o.message);
+  o = attempt(f, "HDSJOURNAL1 " + std::string(64, '0') + "\n" + f.valid.substr(head.size()));
+  REQUIRE(o.error);
+  CHECK_MESSAGE(o.message.find("was written by an earlier hds (journal format 1)") != std::string::npos, o.message);
   o = attempt(f, "not a journal at all, but long enough to hold a header of seventy-seven bytes .......");
   REQUIRE(o.error);
   CHECK_MESSAGE(o.message.find("header unreadable") != std::string::npos, o.message);

@@ -157,13 +157,15 @@ TEST_CASE("a winner's stored configuration reads back to the same experiment, al
   std::remove(path.c_str());
   REQUIRE(s.grid_size == 4);
   for (int g = 0; g < 4; ++g) {
-    const cfg::ExperimentConfig c = sweep::apply_grid_point(s, s.cells[0].config, g);
-    const std::string again = write_temp(cfg::to_yaml(c));
+    const std::vector<double> v = sweep::grid_point(s, g);  // activation.alpha, eta
+    const std::string yaml = sweep::apply_grid_point(s, *s.cells[0].experiment, g)->to_yaml("results/x.h5");
+    const std::string again = write_temp(yaml);
     const cfg::ExperimentConfig back = cfg::load_experiment(again, {});
     std::remove(again.c_str());
-    CHECK(back.train.act.alpha == c.train.act.alpha);
-    CHECK(back.train.eta == c.train.eta);
-    CHECK(cfg::to_yaml(back) == cfg::to_yaml(c));
+    CHECK(back.train.act.alpha == v[0]);
+    CHECK(back.train.eta == v[1]);
+    CHECK(back.output == "results/x.h5");
+    CHECK(cfg::to_yaml(back) == yaml);
   }
-  CHECK(sweep::apply_grid_point(s, s.cells[0].config, 0).train.act.alpha == 0.0);
+  CHECK(sweep::grid_point(s, 0)[0] == 0.0);
 }

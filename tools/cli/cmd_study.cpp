@@ -3,8 +3,7 @@
 #include <fmt/format.h>
 
 #include "tools/cli/commands.hpp"
-#include "tools/lib/output_path.hpp"
-#include "tools/lib/studies.hpp"
+#include "tools/lib/kind.hpp"
 
 namespace hds::cli {
 
@@ -19,11 +18,11 @@ void add_study_command(CLI::App& app) {
   cmd->add_option("-o,--output", opts->output, "result file (default: the file's 'output' key)");
   cmd->add_flag("--force", opts->force, "replace an existing result file");
   cmd->callback([opts] {
-    study::StudyConfig c = study::load_study(opts->file);
-    if (!opts->output.empty()) c.output = opts->output;
-    // The study writes with replacement allowed (a study takes well under a second): refuse here.
-    out::check_target(c.output, opts->force);
-    fmt::print("{}", study::run_study(c));
+    // The same as `hds run` of a `kind: study` file (tools/lib/kind_study.cpp).
+    YAML::Node root = cfg::load_yaml_file(opts->file);
+    cfg::YamlContext ctx(opts->file);
+    ctx.check_duplicate_keys(root);
+    kind::find("study").run({opts->output, 0, opts->force}, root, ctx);
   });
 }
 

@@ -1,4 +1,4 @@
-// `hds sweep FILE.yaml`: tune every cell's parameters on the last-N error, in parallel, resumable.
+// `hds sweep FILE.yaml`: tune every cell's parameters on its kind's score, in parallel, resumable.
 #include <unistd.h>
 
 #include <atomic>
@@ -36,20 +36,19 @@ struct SweepCliOptions {
 };
 
 void print_table(const sweep::SweepDefinition& s, const sweep::SweepOutcome& o) {
-  const int last_n = s.cells.front().config.train.last_n;
+  const std::string score = s.kind->score_label(*s.cells.front().experiment);
   size_t width = 4;
   for (const auto& c : s.cells) width = std::max(width, c.label.size());
   std::string tuned_head;
   for (const auto& t : s.tuned) tuned_head += fmt::format(" {:>12}", "best " + t.key);
-  fmt::print("{:<{}}{} {:>24} {:>9}\n", "cell", width, tuned_head, fmt::format("last-{} MAE (mean±sd)", last_n),
-             "diverged");
+  fmt::print("{:<{}}{} {:>24} {:>9}\n", "cell", width, tuned_head, fmt::format("{} (mean±sd)", score), "diverged");
   for (size_t c = 0; c < s.cells.size(); ++c) {
     const auto& r = o.cells[c];
     std::string tuned;
     for (double v : sweep::grid_point(s, r.best.index)) tuned += fmt::format(" {:>12.4g}", v);
     fmt::print("{:<{}}{} {:>24} {:>9}\n", s.cells[c].label, width, tuned,
                fmt::format("{:.4f} ± {:.4f}", r.best.mean, r.best.sd),
-               fmt::format("{}/{}", r.n_diverged, r.last_n.cols()));
+               fmt::format("{}/{}", r.n_diverged, r.score.cols()));
   }
 }
 
@@ -59,9 +58,9 @@ void run(const SweepCliOptions& o) {
   if (!o.output.empty()) s.output = o.output;
   const long runs = sweep::total_runs(s);
   if (o.dry_run) {
-    const int reps = s.cells.front().config.repetitions;
-    fmt::print("{}: {} cells x {} grid points x {} repetitions = {} runs\n", s.name, s.cells.size(), s.grid_size, reps,
-               runs);
+    const int reps = s.cells.front().experiment->repetitions();
+    fmt::print("{}: kind {}, {} cells x {} grid points x {} repetitions = {} runs\n", s.name, s.kind->name,
+               s.cells.size(), s.grid_size, reps, runs);
     for (const auto& t : s.tuned) {
       std::string vals;
       for (double v : t.values) vals += fmt::format("{}{:.4g}", vals.empty() ? "" : ", ", v);
@@ -102,7 +101,7 @@ void run(const SweepCliOptions& o) {
 
 void add_sweep_command(CLI::App& app) {
   auto o = std::make_shared<SweepCliOptions>();
-  auto* cmd = app.add_subcommand("sweep", "tune every cell of a sweep on the last-N error (parallel, resumable)");
+  auto* cmd = app.add_subcommand("sweep", "tune every cell of a sweep on its score (last-N error, validation accuracy …; parallel, resumable)");
   cmd->add_option("file", o->file, "sweep YAML file (see sweeps/)")->required();
   cmd->add_option("--set", o->overrides, "override a key of the base experiment (eta=0.1) or of the sweep (tune.eta=[0.1])");
   cmd->add_option("-o,--output", o->output, "result file (default: the file's 'output' key)");

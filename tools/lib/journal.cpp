@@ -19,7 +19,10 @@
 namespace hds::sweep {
 namespace {
 
-const char kMagic[] = "HDSJOURNAL1 ";
+// Format 2: a cell's detail as named arrays and attributes of its kind (format 1 had the association
+// kind's forgetting curves and error matrices in fixed places).
+const char kMagic[] = "HDSJOURNAL2 ";
+const char kOldMagic[] = "HDSJOURNAL1 ";
 const size_t kMagicLen = sizeof kMagic - 1;
 const size_t kFrame = 12;  // "CELL" and the length
 
@@ -30,6 +33,10 @@ struct Writer {
     put<int64_t>(m.rows());
     put<int64_t>(m.cols());
     buf.append(reinterpret_cast<const char*>(m.data()), m.size() * sizeof(double));
+  }
+  void put_string(const std::string& s) {
+    put<int64_t>(static_cast<int64_t>(s.size()));
+    buf += s;
   }
 };
 
@@ -56,9 +63,9 @@ struct Reader {
     pos += m.size() * sizeof(double);
     return m;
   }
-  std::string get_string() {
+  std::string get_string(const char* what) {
     const auto n = get<int64_t>();
-    if (n < 0 || static_cast<uint64_t>(n) > left()) throw std::runtime_error("the engine name runs past the record");
+    if (n < 0 || static_cast<uint64_t>(n) > left()) throw std::runtime_error(fmt::format("{} runs past the record", what));
     std::string s = buf.substr(pos, n);
     pos += n;
     return s;
@@ -75,28 +82,57 @@ Decoded decode(const std::string& payload) {
   Reader rd{payload};
   Decoded d;
   d.cell = rd.get<int64_t>();
-  d.r.last_n = rd.get_matrix("last_n_error");
+  d.r.score = rd.get_matrix("score");
   d.diverged = rd.get_matrix("diverged");
   d.winner = rd.get<int64_t>();
   d.r.best.mean = rd.get<double>();
   d.r.best.sd = rd.get<double>();
   d.n_diverged = rd.get<int64_t>();
-  d.r.curves = rd.get_matrix("forgetting_curve");
   const auto n = rd.get<int64_t>();
-  // Each matrix takes at least its two 8-byte dimensions.
+  // Each array takes at least its name's length and its rank (8 bytes each).
   if (n < 0 || static_cast<uint64_t>(n) > rd.left() / 16)
-    throw std::runtime_error(fmt::format("{} error matrices claimed, more than the record holds", n));
-  for (int64_t i = 0; i < n; ++i) d.r.error_matrices.push_back(rd.get_matrix("error_matrix"));
-  d.r.engine = rd.get_string();
+    throw std::runtime_error(fmt::format("{} arrays claimed, more than the record holds", n));
+  for (int64_t i = 0; i < n; ++i) {
+    kind::Array a;
+    a.name = rd.get_string("an array name");
+    a.bytes = rd.get<uint8_t>() != 0;
+    const auto rank = rd.get<int64_t>();
+    if (rank < 0 || static_cast<uint64_t>(rank) > rd.left() / 8)
+      throw std::runtime_error(fmt::format("array '{}' claims rank {}, more than the record holds", a.name, rank));
+    // Bounded by what is left before multiplying, so that no product can overflow.
+    uint64_t size = 1;
+    for (int64_t k = 0; k < rank; ++k) {
+      const auto dim = rd.get<int64_t>();
+      const uint64_t room = rd.left() / sizeof(double);
+      if (dim < 0 || (dim > 0 && size > room / static_cast<uint64_t>(dim)))
+        throw std::runtime_error(fmt::format("array '{}' claims more values than the record holds", a.name));
+      a.shape.push_back(static_cast<uint64_t>(dim));
+      size *= static_cast<uint64_t>(dim);
+    }
+    if (size > rd.left() / sizeof(double))
+      throw std::runtime_error(fmt::format("array '{}' claims more values than the record holds", a.name));
+    a.values.resize(size);
+    if (size > 0) std::memcpy(a.values.data(), payload.data() + rd.pos, size * sizeof(double));
+    rd.pos += size * sizeof(double);
+    d.r.detail.arrays.push_back(std::move(a));
+  }
+  const auto m = rd.get<int64_t>();
+  if (m < 0 || static_cast<uint64_t>(m) > rd.left() / 16)
+    throw std::runtime_error(fmt::format("{} attributes claimed, more than the record holds", m));
+  for (int64_t i = 0; i < m; ++i) {
+    std::string name = rd.get_string("an attribute name");
+    std::string value = rd.get_string("an attribute value");
+    d.r.detail.attrs.emplace_back(std::move(name), std::move(value));
+  }
   if (rd.left() != 0) throw std::runtime_error(fmt::format("{} bytes follow the record's last field", rd.left()));
   return d;
 }
 
 std::string shape(const Eigen::MatrixXd& m) { return fmt::format("{} x {}", m.rows(), m.cols()); }
 
-bool finite_or(const Eigen::MatrixXd& m, double allowed) {
+bool all_finite(const Eigen::MatrixXd& m) {
   for (Eigen::Index i = 0; i < m.size(); ++i)
-    if (!std::isfinite(m.data()[i]) && m.data()[i] != allowed) return false;
+    if (!std::isfinite(m.data()[i])) return false;
   return true;
 }
 
@@ -110,7 +146,7 @@ bool all_zero(const std::string& s, size_t from) {
 std::string check_decoded(const SweepDefinition& s, const Decoded& d) {
   if (d.cell < 0 || d.cell >= static_cast<int64_t>(s.cells.size()))
     return fmt::format("cell index {} is outside 0..{}", d.cell, s.cells.size() - 1);
-  const int G = s.grid_size, R = s.cells[d.cell].config.repetitions;
+  const int G = s.grid_size, R = s.cells[d.cell].experiment->repetitions();
   if (d.diverged.rows() != G || d.diverged.cols() != R)
     return fmt::format("diverged is {}, expected {} x {} (grid points x repetitions)", shape(d.diverged), G, R);
   for (Eigen::Index i = 0; i < d.diverged.size(); ++i)
@@ -135,17 +171,25 @@ uint64_t journal_checksum(const std::string& s) {
 std::string encode_cell(int64_t cell, const CellResult& r) {
   Writer w;
   w.put<int64_t>(cell);
-  w.put_matrix(r.last_n);
+  w.put_matrix(r.score);
   w.put_matrix(r.diverged.cast<double>());
   w.put<int64_t>(r.best.index);
   w.put<double>(r.best.mean);
   w.put<double>(r.best.sd);
   w.put<int64_t>(r.n_diverged);
-  w.put_matrix(r.curves);
-  w.put<int64_t>(static_cast<int64_t>(r.error_matrices.size()));
-  for (const auto& m : r.error_matrices) w.put_matrix(m);
-  w.put<int64_t>(static_cast<int64_t>(r.engine.size()));
-  w.buf += r.engine;
+  w.put<int64_t>(static_cast<int64_t>(r.detail.arrays.size()));
+  for (const kind::Array& a : r.detail.arrays) {
+    w.put_string(a.name);
+    w.put<uint8_t>(a.bytes ? 1 : 0);
+    w.put<int64_t>(static_cast<int64_t>(a.shape.size()));
+    for (uint64_t d : a.shape) w.put<int64_t>(static_cast<int64_t>(d));
+    w.buf.append(reinterpret_cast<const char*>(a.values.data()), a.values.size() * sizeof(double));
+  }
+  w.put<int64_t>(static_cast<int64_t>(r.detail.attrs.size()));
+  for (const auto& [name, value] : r.detail.attrs) {
+    w.put_string(name);
+    w.put_string(value);
+  }
   return w.buf;
 }
 
@@ -161,44 +205,33 @@ std::string journal_record(const std::string& payload) {
 std::string check_cell(const SweepDefinition& s, int64_t cell, const CellResult& r) {
   if (cell < 0 || cell >= static_cast<int64_t>(s.cells.size()))
     return fmt::format("cell index {} is outside 0..{}", cell, s.cells.size() - 1);
-  const cfg::ExperimentConfig& base = s.cells[cell].config;
-  const int G = s.grid_size, R = base.repetitions, P = base.patterns;
-  const double div_err = base.train.diverged_error;
-  if (r.last_n.rows() != G || r.last_n.cols() != R)
-    return fmt::format("last_n_error is {}, expected {} x {} (grid points x repetitions)", shape(r.last_n), G, R);
+  const kind::Experiment& base = *s.cells[cell].experiment;
+  const kind::Score score = s.kind->score(base);
+  const int G = s.grid_size, R = base.repetitions();
+  if (r.score.rows() != G || r.score.cols() != R)
+    return fmt::format("{} is {}, expected {} x {} (grid points x repetitions)", score.dataset, shape(r.score), G, R);
   if (r.diverged.rows() != G || r.diverged.cols() != R)
     return fmt::format("diverged is {} x {}, expected {} x {}", r.diverged.rows(), r.diverged.cols(), G, R);
-  if (!finite_or(r.last_n, div_err)) return "a last-N error is not a finite number";
+  if (!all_finite(r.score)) return fmt::format("a value of {} is not a finite number", score.dataset);
   if (r.best.index < 0 || r.best.index >= G)
     return fmt::format("winner index {} is outside 0..{}", r.best.index, G - 1);
-  // The winner, its mean and spread are a function of the errors: they must be exactly what those select.
-  const Selection expect = select_best(r.last_n);
+  // The winner, its mean and spread are a function of the scores: they must be exactly what those select.
+  const Selection expect = select_best(r.score, score.lower_is_better);
   if (expect.index != r.best.index || !(expect.mean == r.best.mean) || !(expect.sd == r.best.sd))
-    return fmt::format("the winner (index {}, mean {}, sd {}) is not what its errors select (index {}, mean {}, sd {})",
+    return fmt::format("the winner (index {}, mean {}, sd {}) is not what its scores select (index {}, mean {}, sd {})",
                        r.best.index, r.best.mean, r.best.sd, expect.index, expect.mean, expect.sd);
   int nd = 0;
   for (int k = 0; k < R; ++k) nd += r.diverged(r.best.index, k) != 0;
   if (nd != r.n_diverged)
     return fmt::format("the winner's diverged count is {}, but {} of its repetitions are marked diverged", r.n_diverged,
                        nd);
-  if (r.curves.rows() != R || r.curves.cols() != P)
-    return fmt::format("forgetting_curve is {}, expected {} x {} (repetitions x patterns)", shape(r.curves), R, P);
-  if (!finite_or(r.curves, div_err)) return "a forgetting-curve value is not a finite number";
-  if (base.train.error_matrix) {
-    const TrainSpec spec = apply_grid_point(s, base, r.best.index).train;
-    const int S = spec.protocol == Protocol::online ? P : spec.epochs;
-    if (static_cast<int>(r.error_matrices.size()) != R)
-      return fmt::format("{} error matrices, expected {} (one per repetition)", r.error_matrices.size(), R);
-    for (const auto& m : r.error_matrices) {
-      if (m.rows() != S || m.cols() != P)
-        return fmt::format("an error matrix is {}, expected {} x {}", shape(m), S, P);
-      if (!finite_or(m, div_err)) return "an error-matrix value is not a finite number";
-    }
-  } else if (!r.error_matrices.empty()) {
-    return fmt::format("{} error matrices, but this sweep stores none", r.error_matrices.size());
+  for (const kind::Array& a : r.detail.arrays) {
+    if (a.bytes)
+      for (double v : a.values)
+        if (v != 0.0 && v != 1.0) return fmt::format("array '{}' holds {}, not 0 or 1", a.name, v);
+    if (a.size() != a.values.size()) return fmt::format("array '{}' has a shape that does not match its values", a.name);
   }
-  if (r.engine != "direct" && r.engine != "gram") return fmt::format("engine '{}' is neither direct nor gram", r.engine);
-  return {};
+  return s.kind->check_detail(*apply_grid_point(s, base, r.best.index), r.detail);
 }
 
 Journal::Journal(std::string path) : path_(std::move(path)) {
@@ -282,6 +315,9 @@ void Journal::load(const SweepDefinition& s) {
   size_t valid = 0;
   // A header cut short by a kill as it was written holds nothing: start afresh.
   if (content.size() >= header.size() || header.compare(0, content.size(), content) != 0) {
+    if (content.compare(0, kMagicLen, kOldMagic) == 0)
+      throw UserError(fmt::format("{}: was written by an earlier hds (journal format 1), which this one cannot resume; "
+                                  "{}", path_, force));
     if (content.compare(0, kMagicLen, kMagic) != 0 || content.size() < header.size() ||
         content[header.size() - 1] != '\n')
       throw UserError(fmt::format("{}: header unreadable (not an hds sweep journal, or damaged); {}", path_, force));

@@ -272,39 +272,49 @@ std::string to_yaml(const NetworkExperiment& c) {
   return std::string(e.c_str()) + "\n";
 }
 
+NetworkData load_network_data(const NetworkExperiment& c) {
+  NetworkData d;
+  d.splits = data::load_labelled(c.data);
+  d.train = as_set(d.splits.train);
+  d.validation = as_set(d.splits.validation);
+  d.test = as_set(d.splits.test);
+  const NetworkTrainSpec& spec = c.train;
+  const auto where = [&](const std::string& what) {
+    return fmt::format("{}: {} ({})", c.config_file, what, d.splits.description);
+  };
+  if (spec.net.layers.front() != d.train.X.rows())
+    throw UserError(where(fmt::format("key 'layers' starts with {}, but the inputs have {} dimensions; write "
+                                      "layers: [{}, ...]", spec.net.layers.front(), d.train.X.rows(), d.train.X.rows())));
+  if (spec.net.layers.back() != d.splits.n_classes)
+    throw UserError(where(fmt::format("key 'layers' ends with {}, but the data have {} classes; end it with {}",
+                                      spec.net.layers.back(), d.splits.n_classes, d.splits.n_classes)));
+  try {
+    check_network_training(spec, d.train, d.validation, d.test);
+  } catch (const UserError& e) {
+    throw UserError(fmt::format("{}: {}", c.config_file, e.what()));
+  }
+  return d;
+}
+
 NetworkRunResult run_network(const NetworkExperiment& c, int threads,
                              const std::function<void(int, const EpochMetrics&)>& on_epoch) {
   const auto start = std::chrono::steady_clock::now();
   NetworkRunResult out;
-  out.data = data::load_labelled(c.data);
-  const LabelledSet train = as_set(out.data.train), val = as_set(out.data.validation), test = as_set(out.data.test);
+  NetworkData d = load_network_data(c);
   NetworkTrainSpec spec = c.train;
   spec.threads = threads;
-  const auto where = [&](const std::string& what) {
-    return fmt::format("{}: {} ({})", c.config_file, what, out.data.description);
-  };
-  if (spec.net.layers.front() != train.X.rows())
-    throw UserError(where(fmt::format("key 'layers' starts with {}, but the inputs have {} dimensions; write "
-                                      "layers: [{}, ...]", spec.net.layers.front(), train.X.rows(), train.X.rows())));
-  if (spec.net.layers.back() != out.data.n_classes)
-    throw UserError(where(fmt::format("key 'layers' ends with {}, but the data have {} classes; end it with {}",
-                                      spec.net.layers.back(), out.data.n_classes, out.data.n_classes)));
-  try {
-    check_network_training(spec, train, val, test);
-  } catch (const UserError& e) {
-    throw UserError(fmt::format("{}: {}", c.config_file, e.what()));
-  }
   std::vector<double> scores;
   for (int r = 0; r < c.repetitions; ++r) {
     const uint64_t seed = derive_seed(c.seed, {static_cast<uint64_t>(r)});
     out.seeds.push_back(seed);
-    out.runs.push_back(train_network(spec, train, val, test, seed, [&](const EpochMetrics& m) {
+    out.runs.push_back(train_network(spec, d.train, d.validation, d.test, seed, [&](const EpochMetrics& m) {
       if (on_epoch) on_epoch(r, m);
     }));
     scores.push_back(out.runs.back().score);
     out.n_diverged += out.runs.back().diverged;
   }
   exp::mean_sd(scores, out.score_mean, out.score_sd);
+  out.data = std::move(d.splits);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }

@@ -46,6 +46,14 @@ struct NetworkRunResult {
   int n_diverged = 0;
 };
 
+// The data of an experiment, loaded and cut, with the checks that need it: the layers against the
+// input dimension and the classes, and check_network_training (one line naming the key and the fix).
+struct NetworkData {
+  data::LabelledSplits splits;
+  LabelledSet train, validation, test;
+};
+NetworkData load_network_data(const NetworkExperiment& c);
+
 // Loads the data, checks the layers against it (one line naming the key and the fix), trains every
 // repetition (seed derive_seed(seed, {r})), calling `on_epoch(r, metrics)` after each epoch.
 NetworkRunResult run_network(const NetworkExperiment& c, int threads,

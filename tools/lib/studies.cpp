@@ -14,7 +14,7 @@
 namespace hds::study {
 namespace {
 
-const std::vector<std::string> kCommonKeys = {"study", "name", "description", "activation", "inputs", "targets",
+const std::vector<std::string> kCommonKeys = {"kind", "study", "name", "description", "activation", "inputs", "targets",
                                               "rules", "centering", "output"};
 const std::vector<std::string> kToyKeys = {"start", "updates", "natural_eta", "constant_step"};
 const std::vector<std::string> kHebbKeys = {"eta", "epochs", "learn_bias", "normalise"};
@@ -419,11 +419,21 @@ std::vector<Storage> run_where_hebb_fails(const WhereHebbFailsConfig& c, const A
   return out;
 }
 
+const std::vector<std::string>& study_keys() {
+  static const std::vector<std::string> keys = concat(concat(kCommonKeys, kToyKeys), kHebbKeys);
+  return keys;
+}
+
 StudyConfig load_study(const std::string& path) {
   const YAML::Node root = cfg::load_yaml_file(path);
   const cfg::YamlContext ctx(path);
+  return parse_study(root, ctx);
+}
+
+StudyConfig parse_study(const YAML::Node& root, const cfg::YamlContext& ctx) {
   StudyConfig c;
-  c.file = path;
+  c.file = ctx.file();
+  ctx.get_choice(root, "kind", "study", {"study"});
   c.study = ctx.get_choice(root, "study", "", {"toy_paths", "where_hebb_fails"});
   if (c.study.empty()) ctx.fail(root, "missing key 'study' (toy_paths or where_hebb_fails)");
   const bool toy = c.study == "toy_paths";

@@ -12,6 +12,8 @@
 //                     [E, P, n_out] before rescaling, /weights/<rule> [n_in, n_out]; attributes
 //                     normalised (0/1) and norm_before (‖W‖_F before rescaling)
 #pragma once
+#include <yaml-cpp/yaml.h>
+
 #include <Eigen/Dense>
 #include <map>
 #include <string>
@@ -19,6 +21,7 @@
 
 #include "core/activation.hpp"
 #include "core/rules.hpp"
+#include "tools/lib/yaml_util.hpp"
 
 namespace hds::study {
 
@@ -53,8 +56,12 @@ struct StudyConfig {
   WhereHebbFailsConfig hebb;
 };
 
-// Reads and validates a study file; errors name file:line and the key.
+// Reads and validates a study file (`kind: study`, the kind of kind_study.cpp); errors name
+// file:line and the key.
 StudyConfig load_study(const std::string& path);
+StudyConfig parse_study(const YAML::Node& root, const cfg::YamlContext& ctx);
+// Every key a study file may have (of either study).
+const std::vector<std::string>& study_keys();
 
 struct ToyPath {
   Rule rule = Rule::hd;

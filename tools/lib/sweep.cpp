@@ -8,12 +8,12 @@
 
 #include "core/error.hpp"
 #include "datasets/sha256.hpp"
+#include "tools/lib/config.hpp"
 
 namespace hds::sweep {
 namespace {
 
 const std::vector<std::string> kSweepKeys = {"name", "description", "base", "cells", "tune", "output"};
-const std::vector<std::string> kTunable = {"eta", "weight_decay", "epochs", "activation.alpha", "activation.lambda"};
 
 // A cell axis: one or more experiment keys whose values vary together (a zipped group).
 struct CellAxis {
@@ -42,13 +42,16 @@ std::string short_text(const YAML::Node& v) {
   return cfg::show(v);
 }
 
-// Checks that `key` (a.b) names an experiment key; the first part must be one.
-void check_axis_key(const std::string& key, const YAML::Node& where, const cfg::YamlContext& ctx) {
+// Checks that `key` (a.b) names a key of the kind's experiments; the first part must be one.
+void check_axis_key(const kind::Kind& kind, const std::string& key, const YAML::Node& where,
+                    const cfg::YamlContext& ctx) {
   const std::string root = key.substr(0, key.find('.'));
-  const auto& allowed = cfg::experiment_keys();
+  const auto& allowed = kind.keys();
   if (std::find(allowed.begin(), allowed.end(), root) != allowed.end()) {
     if (root == "output" || root == "name" || root == "description" || root == "store")
       ctx.fail(where, fmt::format("'{}' cannot be a cell axis (it does not change what is trained)", key));
+    if (root == "kind")
+      ctx.fail(where, "'kind' cannot be a cell axis (a sweep compares experiments of one kind); write one sweep per kind");
     return;
   }
   const std::string near = cfg::closest(root, allowed);
@@ -64,7 +67,7 @@ std::vector<YAML::Node> axis_list(const YAML::Node& v, const std::string& key, c
   return out;
 }
 
-std::vector<CellAxis> parse_cells(const YAML::Node& node, const cfg::YamlContext& ctx) {
+std::vector<CellAxis> parse_cells(const kind::Kind& kind, const YAML::Node& node, const cfg::YamlContext& ctx) {
   std::vector<CellAxis> axes;
   if (!node.IsDefined() || node.IsNull()) return axes;
   ctx.require_map(node, "cells");
@@ -78,7 +81,7 @@ std::vector<CellAxis> parse_cells(const YAML::Node& node, const cfg::YamlContext
       ctx.require_map(z, "cells." + a.name + ".zip");
       for (auto zt = z.begin(); zt != z.end(); ++zt) {
         const std::string key = zt->first.Scalar();
-        check_axis_key(key, zt->first, ctx);
+        check_axis_key(kind, key, zt->first, ctx);
         a.keys.push_back(key);
         a.values.push_back(axis_list(zt->second, key, ctx));
         if (a.values.back().size() != a.values.front().size())
@@ -88,7 +91,7 @@ std::vector<CellAxis> parse_cells(const YAML::Node& node, const cfg::YamlContext
       }
       if (a.keys.empty()) ctx.fail(z, fmt::format("zipped axis '{}' is empty", a.name));
     } else {
-      check_axis_key(a.name, it->first, ctx);
+      check_axis_key(kind, a.name, it->first, ctx);
       a.keys.push_back(a.name);
       a.values.push_back(axis_list(v, a.name, ctx));
     }
@@ -138,56 +141,36 @@ std::vector<double> range_values(const YAML::Node& v, const std::string& key, co
   return out;
 }
 
-// Sets a tuned key of `c`. Epochs must already be whole and in range (the cast needs it); every
-// other value is checked by cfg::validate on the result.
-void set_tuned(cfg::ExperimentConfig& c, const std::string& key, double x) {
-  if (key == "eta") c.train.eta = x;
-  else if (key == "weight_decay") c.train.weight_decay = x;
-  else if (key == "epochs") c.train.epochs = static_cast<int>(x);
-  else if (key == "activation.alpha") c.train.act.alpha = x;
-  else if (key == "activation.lambda") c.train.act.lambda = x;
-}
-
-// Tuned epochs become an int: whole numbers in the experiment's range only.
-void check_epochs(double x, const YAML::Node& where, const cfg::YamlContext& ctx) {
+// Tuned whole-number keys (epochs, batch sizes) become ints: whole numbers in range only.
+void check_whole(const std::string& key, double x, const YAML::Node& where, const cfg::YamlContext& ctx) {
   if (!(x >= 1 && x <= cfg::kMaxEpochs && x == std::floor(x)))
-    ctx.fail(where, fmt::format("tuned axis 'epochs': values must be whole numbers in 1..{}, got {}", cfg::kMaxEpochs, x));
+    ctx.fail(where, fmt::format("tuned axis '{}': values must be whole numbers in 1..{}, got {}", key, cfg::kMaxEpochs, x));
 }
 
 // Every value of every tuned axis against every cell, and the sweep's arrays against the memory.
-// No check of cfg::validate couples two tuned keys, so each axis's values are checked with the
+// No check of a kind's validation couples two tuned keys, so each axis's values are checked with the
 // other axes at the cell's values: the same verdict as every grid point, at the cost of their sum.
 void validate_grid(const SweepDefinition& s) {
-  for (const auto& cell : s.cells) {
-    const cfg::ExperimentConfig& base = cell.config;
-    for (const auto& t : s.tuned) {
-      const bool alpha = t.key == "activation.alpha", lambda = t.key == "activation.lambda";
-      if ((alpha && !cfg::has_alpha(base.train.act.kind)) || (lambda && !cfg::has_lambda(base.train.act.kind)))
-        throw UserError(fmt::format("{}: tuned axis '{}': cell '{}' uses {}, which has no parameter {}", s.file, t.key,
-                                    cell.label, base.train.act.name(), alpha ? "alpha" : "lambda"));
-      for (double x : t.values) {
-        cfg::ExperimentConfig c = base;
-        set_tuned(c, t.key, x);
-        cfg::validate(c, fmt::format("{}: tuned axis '{}' value {} in cell '{}'", s.file, t.key, x, cell.label));
-      }
-    }
-  }
-
-  // What a sweep holds at once: for every cell its G x R table (last-N error and diverged flag),
-  // the winner's curves and error matrices; for the cell in training, the patterns and initial
-  // weights of all R repetitions and the curves of every run.
-  double max_epochs = 0;
-  for (const auto& t : s.tuned)
-    if (t.key == "epochs") max_epochs = *std::max_element(t.values.begin(), t.values.end());
+  std::vector<std::string> tuned_keys;
+  for (const auto& t : s.tuned) tuned_keys.push_back(t.key);
+  // What a sweep holds at once: for every cell its G x R table (score and diverged flag) and what
+  // its kind keeps of the winner; for the cell in training, what its kind holds for G grid points.
   const double G = static_cast<double>(s.grid_size);
   double kept = 0, training = 0;
   for (const auto& cell : s.cells) {
-    cfg::ExperimentConfig c = cell.config;
-    if (max_epochs > 0) c.train.epochs = static_cast<int>(max_epochs);
-    const cfg::RunBytes b = cfg::run_bytes(c);
-    const double R = c.repetitions;
-    kept += G * R * 9 + R * (b.curve + b.error_matrix);
-    training = std::max(training, R * (b.data + b.weights + b.error_matrix) + G * R * b.curve);
+    const kind::Experiment& base = *cell.experiment;
+    base.check_sweepable(s.file, cell.label, tuned_keys);
+    std::unique_ptr<kind::Experiment> largest = base.clone();
+    for (const auto& t : s.tuned) {
+      for (double x : t.values) {
+        std::unique_ptr<kind::Experiment> c = base.clone();
+        c->set_tuned(t.key, x);
+        c->validate(fmt::format("{}: tuned axis '{}' value {} in cell '{}'", s.file, t.key, x, cell.label));
+      }
+      largest->set_tuned(t.key, *std::max_element(t.values.begin(), t.values.end()));
+    }
+    kept += G * base.repetitions() * 9 + largest->kept_bytes();
+    training = std::max(training, largest->training_bytes(s.grid_size));
   }
   if (const std::string problem =
           cfg::memory_problem(kept + training, "sweep", "lower 'patterns', 'repetitions', the grid or the cells");
@@ -224,8 +207,12 @@ SweepDefinition load_sweep(const std::string& path, const std::vector<std::strin
     ctx.fail(out, fmt::format("key 'base.output': a sweep writes one file; put 'output: {}' at the top level of the "
                               "sweep file, not in base", out.IsScalar() ? out.Scalar() : "results/NAME.h5"));
   if (!base["name"]) base["name"] = s.name;
+  s.kind = &kind::of(base, ctx);
+  const kind::Kind& kind = *s.kind;
+  if (!kind.cell)
+    ctx.fail(base["kind"], fmt::format("experiments of kind '{}' cannot be swept; run them with 'hds run'", kind.name));
 
-  const std::vector<CellAxis> axes = parse_cells(root["cells"], ctx);
+  const std::vector<CellAxis> axes = parse_cells(kind, root["cells"], ctx);
   for (const auto& a : axes) {
     s.cell_axes.push_back(a.name);
     for (const auto& k : a.keys) s.cell_keys.push_back(k);
@@ -237,17 +224,19 @@ SweepDefinition load_sweep(const std::string& path, const std::vector<std::strin
     for (auto it = tune.begin(); it != tune.end(); ++it) {
       TunedAxis t;
       t.key = it->first.Scalar();
-      if (std::find(kTunable.begin(), kTunable.end(), t.key) == kTunable.end()) {
-        const std::string near = cfg::closest(t.key, kTunable);
-        ctx.fail(it->first, fmt::format("unknown tuned axis '{}' (tunable: eta, weight_decay, epochs, activation.alpha, "
-                                        "activation.lambda{})", t.key, near.empty() ? "" : "; did you mean '" + near + "'?"));
+      if (std::find(kind.tunable.begin(), kind.tunable.end(), t.key) == kind.tunable.end()) {
+        const std::string near = cfg::closest(t.key, kind.tunable);
+        std::string list;
+        for (const auto& k : kind.tunable) list += (list.empty() ? "" : ", ") + k;
+        ctx.fail(it->first, fmt::format("unknown tuned axis '{}' (tunable in kind {}: {}{})", t.key, kind.name, list,
+                                        near.empty() ? "" : "; did you mean '" + near + "'?"));
       }
       for (const auto& a : axes)
         for (const auto& k : a.keys)
           if (k == t.key) ctx.fail(it->first, fmt::format("'{}' is both a cell axis and a tuned axis", t.key));
       t.values = range_values(it->second, t.key, ctx);
-      if (t.key == "epochs")
-        for (double x : t.values) check_epochs(x, it->second, ctx);
+      if (std::find(kind.whole.begin(), kind.whole.end(), t.key) != kind.whole.end())
+        for (double x : t.values) check_whole(t.key, x, it->second, ctx);
       s.tuned.push_back(std::move(t));
     }
   }
@@ -311,14 +300,8 @@ SweepDefinition load_sweep(const std::string& path, const std::vector<std::strin
       }
     }
     if (cell.label.empty()) cell.label = "all";
-    cell.config = cfg::parse_experiment(node, ctx);
+    cell.experiment = kind.parse(node, ctx);
     ctx.forget_origins();  // the cell is read: its nodes need not stay alive
-    if (cell.config.store_patterns || cell.config.store_weights)
-      throw UserError(fmt::format("{}: a sweep stores no patterns or weights (store: [error_matrix] keeps the "
-                                  "winners' error matrices); run the winner with 'hds run' to keep those", path));
-    for (const auto& t : s.tuned)
-      if (t.key == "epochs" && cell.config.train.protocol != Protocol::multi_epoch)
-        throw UserError(fmt::format("{}: tuning 'epochs' needs 'protocol: multi_epoch' in base (cell {})", path, cell.label));
     s.cells.push_back(std::move(cell));
   }
   validate_grid(s);
@@ -346,10 +329,10 @@ std::vector<double> grid_point(const SweepDefinition& s, int64_t g) {
   return v;
 }
 
-cfg::ExperimentConfig apply_grid_point(const SweepDefinition& s, const cfg::ExperimentConfig& cell, int64_t g) {
-  cfg::ExperimentConfig c = cell;
+std::unique_ptr<kind::Experiment> apply_grid_point(const SweepDefinition& s, const kind::Experiment& cell, int64_t g) {
+  std::unique_ptr<kind::Experiment> c = cell.clone();
   const std::vector<double> v = grid_point(s, g);
-  for (size_t k = 0; k < s.tuned.size(); ++k) set_tuned(c, s.tuned[k].key, v[k]);
+  for (size_t k = 0; k < s.tuned.size(); ++k) c->set_tuned(s.tuned[k].key, v[k]);
   return c;
 }
 

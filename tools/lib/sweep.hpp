@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "tools/lib/config.hpp"
+#include <memory>
+
+#include "tools/lib/kind.hpp"
 
 namespace hds::sweep {
 
@@ -19,15 +21,16 @@ constexpr int64_t kMaxCells = 100000;
 struct Cell {
   std::string label;                       // "rule=hd activation=sigmoid"
   std::vector<std::string> key_values;     // per cell key (SweepDefinition::cell_keys), YAML flow text
-  cfg::ExperimentConfig config;            // validated; tuned values not yet applied
+  std::shared_ptr<const kind::Experiment> experiment;  // validated; tuned values not yet applied
 };
 
 struct TunedAxis {
-  std::string key;             // eta | weight_decay | epochs | activation.alpha | activation.lambda
+  std::string key;             // one of the kind's tunable keys (eta, weight_decay, …)
   std::vector<double> values;  // as listed or generated (logspace, linspace)
 };
 
 struct SweepDefinition {
+  const kind::Kind* kind = nullptr;     // every cell's (the base's `kind:`)
   std::string name = "sweep";
   std::string description;
   std::string file;
@@ -41,15 +44,15 @@ struct SweepDefinition {
   std::string hash;                     // sha256 of resolved_yaml without the output key
 };
 
-// Reads, expands and validates a sweep file; --set overrides apply to the base experiment
+// Reads, expands and validates a sweep file of any kind; --set overrides apply to the base experiment
 // ("eta=0.1", "base.patterns=50") or to sweep keys ("tune.eta=[0.1, 0.2]"). Every grid point of
-// every cell passes cfg::validate, and the sweep's arrays must fit in memory, before it returns.
+// every cell passes its kind's validation, and the sweep's arrays must fit in memory, before it returns.
 SweepDefinition load_sweep(const std::string& path, const std::vector<std::string>& overrides);
 
 // The tuned values of grid point g, one per tuned axis.
 std::vector<double> grid_point(const SweepDefinition& s, int64_t g);
 
 // The cell's experiment with grid point g's values applied.
-cfg::ExperimentConfig apply_grid_point(const SweepDefinition& s, const cfg::ExperimentConfig& cell, int64_t g);
+std::unique_ptr<kind::Experiment> apply_grid_point(const SweepDefinition& s, const kind::Experiment& cell, int64_t g);
 
 }  // namespace hds::sweep

@@ -10,9 +10,6 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
-#include "core/gram_engine.hpp"
-#include "core/rng.hpp"
-#include "tools/lib/experiment.hpp"
 #include "tools/lib/h5file.hpp"
 #include "tools/lib/journal.hpp"
 #include "tools/lib/output_path.hpp"
@@ -49,79 +46,33 @@ class Progress {
 
 // ---- one cell -------------------------------------------------------------------------------------
 
-bool wants_gram(const TrainSpec& spec, int P, int n_in, int n_out) {
-  if (!gram_supports(spec)) return false;
-  if (spec.engine == EngineKind::gram) return true;
-  return spec.engine == EngineKind::auto_select && gram_preferred(spec, P, n_in, n_out, true);
-}
-
-RunResult run_one(const TrainSpec& spec, const exp::Repetition& rep, const GramData* gram) {
-  const uint64_t shuffle = derive_seed(rep.seed, {kShuffle});
-  if (gram && wants_gram(spec, static_cast<int>(rep.X.cols()), static_cast<int>(rep.X.rows()),
-                         static_cast<int>(rep.T.rows())))
-    return train_gram(spec, *gram, shuffle, false);
-  return train_direct(spec, rep.X, rep.T, rep.W0, rep.b0, shuffle);
-}
-
 CellResult run_cell(const SweepDefinition& s, const Cell& cell, const SweepOptions& opt, const std::atomic<bool>& stop,
                     Progress& progress, long& done_before) {
-  const cfg::ExperimentConfig& base = cell.config;
-  const int G = s.grid_size, R = base.repetitions, P = base.patterns;
-  const exp::Pools pools = exp::open_pools(base);
-
-  // Common random numbers: repetition r's data and initial weights depend on (seed, r) only.
-  std::vector<exp::Repetition> reps(R);
-  parallel_jobs(R, opt.threads, [&](long r) { reps[r] = exp::prepare_repetition(base, pools, static_cast<int>(r)); });
-
-  std::vector<TrainSpec> specs(G);
-  bool any_gram = false;
-  for (int g = 0; g < G; ++g) {
-    specs[g] = apply_grid_point(s, base, g).train;
-    specs[g].error_matrix = false;
-    any_gram |= wants_gram(specs[g], P, static_cast<int>(reps[0].X.rows()), static_cast<int>(reps[0].T.rows()));
-  }
-  std::vector<std::shared_ptr<const GramData>> grams(R);
-  if (any_gram)
-    parallel_jobs(R, opt.threads, [&](long r) {
-      grams[r] = prepare_gram(reps[r].X, reps[r].T, reps[r].W0, reps[r].b0, base.train.centering);
-    });
+  const kind::Experiment& base = *cell.experiment;
+  const int G = s.grid_size, R = base.repetitions();
+  std::vector<std::unique_ptr<kind::Experiment>> grid(G);
+  for (int g = 0; g < G; ++g) grid[g] = apply_grid_point(s, base, g);
+  const std::unique_ptr<kind::CellTrainer> trainer = s.kind->cell(base, grid, opt.threads);
 
   CellResult out;
-  out.last_n.resize(G, R);
+  out.score.resize(G, R);
   out.diverged.resize(G, R);
-  std::vector<Eigen::MatrixXd> curves(G, Eigen::MatrixXd(R, P));
-  std::vector<std::string> engines(G);
   const long n = static_cast<long>(G) * R;
   const bool finished = parallel_jobs(
       n, opt.threads,
       [&](long i) {
         const int g = static_cast<int>(i / R), r = static_cast<int>(i % R);
-        const RunResult run = run_one(specs[g], reps[r], grams[r].get());
-        out.last_n(g, r) = run.last_n_error;
+        const kind::RunScore run = trainer->run(g, r);
+        out.score(g, r) = run.score;
         out.diverged(g, r) = run.diverged;
-        curves[g].row(r) = run.curve.transpose();
-        if (r == 0) engines[g] = engine_name(run.engine_used);
       },
       &stop, [&](long d) { progress.show(done_before + d); });
   done_before += n;
   if (!finished) return out;
 
-  out.best = select_best(out.last_n);
-  const int w = out.best.index;
-  out.curves = curves[w];
-  out.engine = engines[w];
-  for (int r = 0; r < R; ++r) out.n_diverged += out.diverged(w, r);
-  if (base.train.error_matrix) {
-    // The winner again, with its error matrices (not kept for every grid point: P² values per run).
-    TrainSpec spec = specs[w];
-    spec.error_matrix = true;
-    out.error_matrices.resize(R);
-    parallel_jobs(R, opt.threads, [&](long r) {
-      const RunResult run = run_one(spec, reps[r], grams[r].get());
-      out.error_matrices[r] = run.error_matrix;
-      out.curves.row(r) = run.curve.transpose();
-    });
-  }
+  out.best = select_best(out.score, s.kind->score(base).lower_is_better);
+  for (int r = 0; r < R; ++r) out.n_diverged += out.diverged(out.best.index, r);
+  out.detail = trainer->detail(out.best.index, opt.threads);
   return out;
 }
 
@@ -136,24 +87,25 @@ std::vector<double> row_major(const Eigen::MatrixXd& m) {
 void write_result(const SweepDefinition& s, const SweepOptions& opt, const SweepOutcome& o) {
   prov::Provenance p = prov::collect(prov::command_line());
   std::map<std::string, data::FileRecord> files;
-  for (const auto& cell : s.cells) {
-    const exp::Pools pools = exp::open_pools(cell.config);
-    for (const auto* pool : {pools.inputs.get(), pools.targets.get()})
-      for (const auto& f : pool->files()) files[f.path] = f;
-  }
+  for (const auto& cell : s.cells)
+    for (const auto& f : cell.experiment->data_files()) files[f.path] = f;
   for (const auto& [path, f] : files) p.data_files.push_back(f);
+  const kind::Experiment& first = *s.cells.front().experiment;
+  const kind::Score score = s.kind->score(first);
 
   // Without --force the output did not exist when the sweep started (checked under the journal's lock).
   out::write_atomically(opt.output, opt.force, [&](h5::File& f) {
     prov::write(f, p, "sweep");
-    const auto& first = s.cells.front().config;
     f.write_string("/config", s.resolved_yaml);
     f.attr("/", "config_file", s.file);
     f.attr("/", "name", s.name);
     f.attr("/", "sweep_hash", s.hash);
-    f.attr("/", "base_seed", static_cast<int64_t>(first.seed));
-    f.attr("/", "repetitions", static_cast<int64_t>(first.repetitions));
-    f.attr("/", "last_n", static_cast<int64_t>(first.train.last_n));
+    f.attr("/", "experiment_kind", s.kind->name);
+    f.attr("/", "score", score.dataset);
+    f.attr("/", "score_order", std::string(score.lower_is_better ? "lower_is_better" : "higher_is_better"));
+    f.attr("/", "base_seed", static_cast<int64_t>(first.seed()));
+    f.attr("/", "repetitions", static_cast<int64_t>(first.repetitions()));
+    for (const auto& [name, value] : s.kind->sweep_attrs(first)) f.attr("/", name, value);
     f.attr("/", "n_cells", static_cast<int64_t>(s.cells.size()));
     f.attr("/", "n_grid", static_cast<int64_t>(s.grid_size));
     f.attr("/", "seconds", o.seconds);
@@ -189,35 +141,33 @@ void write_result(const SweepDefinition& s, const SweepOptions& opt, const Sweep
       for (size_t k = 0; k < s.cell_keys.size(); ++k) key_values[k].push_back(cell.key_values[k]);
 
       const std::string g = fmt::format("/cells/c{:04d}", c);
-      const hsize_t R = r.last_n.cols(), P = r.curves.cols();
-      f.write(g + "/last_n_error", {G, R}, row_major(r.last_n).data());
+      const hsize_t R = r.score.cols();
+      f.write(g + "/" + score.dataset, {G, R}, row_major(r.score).data());
       Eigen::Matrix<uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> d = r.diverged;
       f.write(g + "/diverged", {G, R}, d.data());
-      f.write(g + "/forgetting_curve", {R, P}, row_major(r.curves).data());
-      if (!r.error_matrices.empty()) {
-        const hsize_t S = r.error_matrices[0].rows();
-        std::vector<double> em;
-        for (const auto& m : r.error_matrices) {
-          const auto v = row_major(m);
-          em.insert(em.end(), v.begin(), v.end());
+      for (const kind::Array& a : r.detail.arrays) {
+        const std::vector<hsize_t> shape(a.shape.begin(), a.shape.end());
+        if (a.bytes) {
+          const std::vector<uint8_t> v(a.values.begin(), a.values.end());
+          f.write(g + "/" + a.name, shape, v.data());
+        } else {
+          f.write(g + "/" + a.name, shape, a.values.data());
         }
-        f.write(g + "/error_matrix", {R, S, P}, em.data());
       }
       // Rerunning a winner must not replace this file: its config names a file of its own, from the
       // sweep's name (not from -o, so that the same sweep written to two places stays bit-identical).
-      cfg::ExperimentConfig winner_config = apply_grid_point(s, cell.config, r.best.index);
-      winner_config.output = fmt::format("results/{}_c{:04d}.h5", s.name, c);
-      if (winner_config.output == opt.output) winner_config.output = out::derived_name(opt.output, "_winner");
-      f.write_string(g + "/config", cfg::to_yaml(winner_config));
+      std::string winner_output = fmt::format("results/{}_c{:04d}.h5", s.name, c);
+      if (winner_output == opt.output) winner_output = out::derived_name(opt.output, "_winner");
+      f.write_string(g + "/config", apply_grid_point(s, *cell.experiment, r.best.index)->to_yaml(winner_output));
       f.attr(g, "label", cell.label);
-      f.attr(g, "engine", r.engine);
+      for (const auto& [name, value] : r.detail.attrs) f.attr(g, name, value);
     }
     f.write_strings("/summary/label", labels);
     for (size_t k = 0; k < s.cell_keys.size(); ++k) f.write_strings("/summary/" + s.cell_keys[k], key_values[k]);
     f.write("/summary/winner_index", {C}, winner.data());
     for (size_t k = 0; k < s.tuned.size(); ++k) f.write("/summary/winner_" + s.tuned[k].key, {C}, winner_values[k].data());
-    f.write("/summary/last_n_mean", {C}, mean.data());
-    f.write("/summary/last_n_sd", {C}, sd.data());
+    f.write("/summary/" + score.stem + "_mean", {C}, mean.data());
+    f.write("/summary/" + score.stem + "_sd", {C}, sd.data());
     f.write("/summary/n_diverged", {C}, ndiv.data());
   });
 }
@@ -226,7 +176,7 @@ void write_result(const SweepDefinition& s, const SweepOptions& opt, const Sweep
 
 long total_runs(const SweepDefinition& s) {
   long n = 0;
-  for (const auto& c : s.cells) n += static_cast<long>(s.grid_size) * c.config.repetitions;
+  for (const auto& c : s.cells) n += static_cast<long>(s.grid_size) * c.experiment->repetitions();
   return n;
 }
 
@@ -266,7 +216,7 @@ SweepOutcome run_sweep(const SweepDefinition& s, const SweepOptions& opt, const 
 
   Progress progress(total_runs(s), opt.progress);
   long runs_before = 0;
-  for (const auto& [c, r] : done) runs_before += static_cast<long>(s.grid_size) * s.cells[c].config.repetitions;
+  for (const auto& [c, r] : done) runs_before += static_cast<long>(s.grid_size) * s.cells[c].experiment->repetitions();
   progress.start_from(runs_before);
   for (size_t c = 0; c < s.cells.size(); ++c) {
     if (done.count(static_cast<int>(c))) continue;

@@ -1,5 +1,6 @@
-// Running a sweep: every (cell, grid point, repetition) run in parallel with common random numbers,
-// the winner of each cell, a crash-safe journal of finished cells for resuming, and the result file.
+// Running a sweep of any kind: every (cell, grid point, repetition) run in parallel with common random
+// numbers (the kind's CellTrainer), the winner of each cell by the kind's score, a crash-safe journal
+// of finished cells for resuming, and the result file.
 #pragma once
 #include <Eigen/Dense>
 #include <atomic>
@@ -12,13 +13,11 @@
 namespace hds::sweep {
 
 struct CellResult {
-  Eigen::MatrixXd last_n;              // G × R last-N error of every run
+  Eigen::MatrixXd score;               // G × R score of every run (the kind's: last-N error, accuracy …)
   Eigen::Matrix<uint8_t, Eigen::Dynamic, Eigen::Dynamic> diverged;  // G × R
   Selection best;                      // winner index, mean, sd
   int n_diverged = 0;                  // diverged repetitions of the winner
-  Eigen::MatrixXd curves;              // R × P forgetting curves of the winner
-  std::vector<Eigen::MatrixXd> error_matrices;  // R of S × P (store: [error_matrix])
-  std::string engine;                  // engine of the winner's runs
+  kind::CellDetail detail;             // what the kind keeps of the winner (forgetting curves …)
 };
 
 struct SweepOptions {
