@@ -141,12 +141,37 @@ int64_t repetitions(const h5::File& f) {
   return -1;
 }
 
+// The names of a sweep's score: its G x R table in each cell and its summary stem (association, and
+// files written before sweeps had kinds: last_n_error and last_n).
+struct ScoreNames {
+  std::string dataset = "last_n_error", stem = "last_n", what;
+};
+ScoreNames score_names(const h5::File& f) {
+  ScoreNames n;
+  if (f.has_attr("/", "score")) n.dataset = f.read_attr_string("/", "score");
+  if (f.has_attr("/", "summary_score")) n.stem = f.read_attr_string("/", "summary_score");
+  for (const std::string* name : {&n.dataset, &n.stem})
+    if (name->empty() || name->find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos)
+      throw UserError(fmt::format("{}: the score's name '{}' is not one hds writes; the file is damaged", f.path(), *name));
+  if (n.stem == "last_n") {
+    const int64_t last_n = f.has_attr("/", "last_n") ? f.read_attr_int("/", "last_n") : -1;
+    n.what = fmt::format("last-{} error", last_n);
+  } else {
+    n.what = n.dataset;
+    std::replace(n.what.begin(), n.what.end(), '_', ' ');
+  }
+  if (attr_or(f, "score_order", "lower_is_better") == "higher_is_better") n.what += " (higher is better)";
+  return n;
+}
+
 Table sweep_summary(const h5::File& f) {
-  for (const char* d : {"/summary/label", "/summary/last_n_mean", "/summary/last_n_sd", "/summary/n_diverged"})
+  const ScoreNames score = score_names(f);
+  for (const std::string& d : std::vector<std::string>{"/summary/label", "/summary/" + score.stem + "_mean",
+                                                      "/summary/" + score.stem + "_sd", "/summary/n_diverged"})
     require(f, d, "the per-cell summary");
   const auto labels = f.read_strings("/summary/label");
-  const auto mean = f.read_doubles("/summary/last_n_mean");
-  const auto sd = f.read_doubles("/summary/last_n_sd");
+  const auto mean = f.read_doubles("/summary/" + score.stem + "_mean");
+  const auto sd = f.read_doubles("/summary/" + score.stem + "_sd");
   const auto div = f.read_int64s("/summary/n_diverged");
   const auto axes = tuned_axes(f);
   std::vector<std::vector<double>> winners;
@@ -158,13 +183,13 @@ Table sweep_summary(const h5::File& f) {
   if (mean.size() != C || sd.size() != C || div.size() != C)
     throw UserError(fmt::format("{}: /summary datasets differ in length; the file is damaged", f.path()));
   Table t;
-  const int64_t last_n = f.has_attr("/", "last_n") ? f.read_attr_int("/", "last_n") : -1;
-  t.title = fmt::format("{} (sweep): {} cells, {} grid points, {} repetitions, last-{} error of each cell's winner",
+  t.title = fmt::format("{} (sweep): {} cells, {} grid points, {} repetitions, {} of each cell's winner",
                         attr_or(f, "name", "?"), C, f.has_attr("/", "n_grid") ? f.read_attr_int("/", "n_grid") : -1,
-                        repetitions(f), last_n);
+                        repetitions(f), score.what);
   t.columns = {"cell", "label"};
   for (const auto& a : axes) t.columns.push_back("winner_" + a);
-  for (const char* c : {"last_n_mean", "last_n_sd", "n_diverged", "repetitions"}) t.columns.push_back(c);
+  for (const std::string& c : std::vector<std::string>{score.stem + "_mean", score.stem + "_sd", "n_diverged", "repetitions"})
+    t.columns.push_back(c);
   for (size_t c = 0; c < C; ++c) {
     std::vector<Value> row = {Value::count(static_cast<int64_t>(c)), Value::str(labels[c])};
     for (const auto& w : winners) row.push_back(Value::num(c < w.size() ? w[c] : std::nan("")));
@@ -308,11 +333,13 @@ Table cell_detail(const h5::File& f, const std::string& cell) {
   if (labels.empty()) throw UserError(fmt::format("{}: the sweep has no cells", f.path()));
   const size_t c = find_cell(f, labels, cell);
   const std::string group = fmt::format("/cells/c{:04d}", c);
-  require(f, group + "/last_n_error", "the cell's grid of last-N errors");
-  const auto dims = f.dims(group + "/last_n_error");
-  if (dims.size() != 2) throw UserError(fmt::format("{}: {}/last_n_error is not [G, R]", f.path(), group));
+  const ScoreNames score = score_names(f);
+  const std::string table = group + "/" + score.dataset;
+  require(f, table, "the cell's grid of scores");
+  const auto dims = f.dims(table);
+  if (dims.size() != 2) throw UserError(fmt::format("{}: {} is not [G, R]", f.path(), table));
   const size_t G = dims[0], R = dims[1];
-  const auto err = f.read_doubles(group + "/last_n_error");
+  const auto err = f.read_doubles(table);
   const auto div = f.exists(group + "/diverged") ? f.read_int64s(group + "/diverged") : std::vector<int64_t>();
   const auto axes = tuned_axes(f);
   std::vector<std::vector<double>> grid;
@@ -330,7 +357,8 @@ Table cell_detail(const h5::File& f, const std::string& cell) {
   t.title = fmt::format("cell {}: {} ({} grid points × {} repetitions; * the winner)", c, labels[c], G, R);
   t.columns = {"grid_point"};
   for (const auto& a : axes) t.columns.push_back(a);
-  for (const char* n : {"last_n_mean", "last_n_sd", "n_diverged", "winner"}) t.columns.push_back(n);
+  for (const std::string& n : std::vector<std::string>{score.stem + "_mean", score.stem + "_sd", "n_diverged", "winner"})
+    t.columns.push_back(n);
   for (size_t g = 0; g < G; ++g) {
     std::vector<double> v(err.begin() + g * R, err.begin() + (g + 1) * R);
     double mean = 0, sd = 0;

@@ -24,10 +24,15 @@ data::LabelledSpec parse_data(const YAML::Node& node, const cfg::YamlContext& ct
   data::LabelledSpec d;
   if (!node.IsDefined() || node.IsNull())
     throw UserError(fmt::format("{}: missing key 'data' (e.g. 'data: {{dataset: mnist}}')", ctx.file()));
-  YAML::Node map = node;
+  // A shorthand scalar becomes a map of its own. (Assigning to a Node that shares `node` would
+  // overwrite `node` itself, yaml-cpp's reference semantics: hence reset, and the scalar read first.)
+  YAML::Node map;
   if (node.IsScalar()) {
-    map = YAML::Node(YAML::NodeType::Map);
-    map["dataset"] = node.Scalar();
+    const std::string value = node.Scalar();
+    map.reset(YAML::Node(YAML::NodeType::Map));
+    map["dataset"] = value;
+  } else {
+    map.reset(node);
   }
   ctx.require_map(map, "data");
   ctx.check_keys(map, kDataKeys, "data");
@@ -63,10 +68,15 @@ OptimizerSpec parse_optimizer(const YAML::Node& node, const std::string& key, co
                               const cfg::YamlContext& ctx) {
   OptimizerSpec o = dflt;
   if (!node.IsDefined() || node.IsNull()) return o;
-  YAML::Node map = node;
+  // A shorthand scalar becomes a map of its own. (Assigning to a Node that shares `node` would
+  // overwrite `node` itself, yaml-cpp's reference semantics: hence reset, and the scalar read first.)
+  YAML::Node map;
   if (node.IsScalar()) {
-    map = YAML::Node(YAML::NodeType::Map);
-    map["name"] = node.Scalar();
+    const std::string value = node.Scalar();
+    map.reset(YAML::Node(YAML::NodeType::Map));
+    map["name"] = value;
+  } else {
+    map.reset(node);
   }
   ctx.require_map(map, key);
   ctx.check_keys(map, kOptimizerKeys, key);

@@ -102,6 +102,7 @@ void write_result(const SweepDefinition& s, const SweepOptions& opt, const Sweep
     f.attr("/", "sweep_hash", s.hash);
     f.attr("/", "experiment_kind", s.kind->name);
     f.attr("/", "score", score.dataset);
+    f.attr("/", "summary_score", score.stem);
     f.attr("/", "score_order", std::string(score.lower_is_better ? "lower_is_better" : "higher_is_better"));
     f.attr("/", "base_seed", static_cast<int64_t>(first.seed()));
     f.attr("/", "repetitions", static_cast<int64_t>(first.repetitions()));
