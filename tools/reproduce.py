@@ -22,7 +22,9 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# id, title, kind, definition file, extra --set overrides for --quick
+# id, title, kind, definition file, extra --set overrides for --quick. Kind "study" runs with
+# `hds study`; "sweep" (association) and "network" with `hds sweep`, the association sweeps with
+# QUICK_COMMON too under --quick.
 STUDIES = [
     ("1", "Toy weight paths (hd vs gd)", "study", "experiments/study1_toy_paths.yaml", []),
     ("2", "Where Hebb fails", "study", "experiments/study2_where_hebb_fails.yaml", []),
@@ -37,8 +39,14 @@ STUDIES = [
      ["tune.weight_decay=[0, 0.01, 0.1]"]),
     ("10", "With vs without weight decay on data pairs", "sweep", "sweeps/online_pairs_decay.yaml",
      ["tune.weight_decay=[0, 0.01, 0.1]"]),
+    ("11a", "Deep networks: hd vs gd, sigmoid, softmax and step outputs", "network", "sweeps/network_iid.yaml",
+     ["epochs=3"]),
+    ("11b", "Deep networks: class-incremental stream", "network", "sweeps/network_class_incremental.yaml", []),
+    ("11c", "Deep networks: permuted stream", "network", "sweeps/network_permuted.yaml", []),
 ]
 QUICK_COMMON = ["repetitions=3", "tune.eta={logspace: [1.0e-3, 10, 9]}"]
+# Network sweeps under --quick: a few hundred images (the fixture's MNIST has 300), one repetition.
+QUICK_NETWORK = ["data.validation=100", "data.train_limit=200", "repetitions=1"]
 
 
 def text(v):
@@ -72,11 +80,19 @@ class Sweep:
             for item in re.findall(r"(\w+)=(\S+)", label):
                 row[item[0]] = item[1]
             for a in self.axes:
-                row[a] = text(f["summary/" + a][c]) if a not in row else row[a]
+                value = text(f["summary/" + a][c])
+                # A list (layers: [784, 10]) has spaces that the label's key=value split cuts.
+                row[a] = value if a not in row or value.startswith("[") else row[a]
             if "inputs" in row and "targets" in row:
                 row["pair"] = f"{short(row['inputs'])}->{short(row['targets'])}"
-            row["mean"] = float(f["summary/last_n_mean"][c])
-            row["sd"] = float(f["summary/last_n_sd"][c])
+            stem = text(f.attrs.get("summary_score", "last_n"))
+            row["mean"] = float(f[f"summary/{stem}_mean"][c])
+            row["sd"] = float(f[f"summary/{stem}_sd"][c])
+            if f"cells/c{c:04d}/test_accuracy" in f:   # networks: the winner's test accuracy, only reported
+                test = f[f"cells/c{c:04d}/test_accuracy"][:]
+                row["test"], row["test_sd"] = float(test.mean()), float(test.std(ddof=1)) if test.size > 1 else 0.0
+                row["bwt"] = float(f[f"cells/c{c:04d}/backward_transfer"][:].mean())
+                row["forgetting"] = float(f[f"cells/c{c:04d}/forgetting"][:].mean())
             row["n_diverged"] = int(f["summary/n_diverged"][c])
             for t in self.tuned:
                 row[t] = float(f["summary/winner_" + t][c])
@@ -86,7 +102,8 @@ class Sweep:
         return self.f[f"cells/c{row['c']:04d}/forgetting_curve"][:].mean(axis=0)
 
     def grid_errors(self, row):
-        return self.f[f"cells/c{row['c']:04d}/last_n_error"][:]
+        """The cell's G x R score table (last-N error, or validation accuracy for networks)."""
+        return self.f[f"cells/c{row['c']:04d}/" + text(self.f.attrs.get("score", "last_n_error"))][:]
 
     def grid(self, axis):
         return self.f["grid/" + axis][:]
@@ -294,6 +311,57 @@ def finding_random_correlated(s):
     return verdict(wins / len(rules)), f"RAND->ADULT easier for {wins} of {len(rules)} rules", lines
 
 
+def finding_net_hd_similar_gd(s):
+    """When training deep networks, HD performs better than or similar to GD: for each network
+    (784-10, 784-100-10) and output with φ' > 0 (sigmoid, softmax), the test accuracy of hd's tuned
+    winner is at least gd's minus 0.01. Reproduced if in every cell pair, partly if in half."""
+    ok = total = 0
+    lines = []
+    for layers in s.values("layers"):
+        for act in ["sigmoid", "softmax"]:
+            hd, gd = s.one(layers=layers, output_activation=act, output_rule="hd"), \
+                s.one(layers=layers, output_activation=act, output_rule="gd")
+            good = hd["test"] >= gd["test"] - 0.01
+            ok, total = ok + good, total + 1
+            lines.append(f"{layers} {act}: hd test {fmt(hd['test'], hd['test_sd'])} (lr {hd['lr']:g}), gd test "
+                         f"{fmt(gd['test'], gd['test_sd'])} (lr {gd['lr']:g}){'' if good else '  (gd better)'}")
+    return verdict(ok / max(total, 1)), f"hd at least gd − 0.01 in test accuracy in {ok} of {total} cells", lines
+
+
+def finding_net_step(s):
+    """HD learns through a step output while GD cannot (φ' = 0): for each network, gd's validation
+    accuracy is the same at every learning rate of the grid (per repetition: nothing it trains
+    changes the output) and hd's tuned test accuracy is at least 0.3 above gd's. Reproduced if both
+    hold for every network, partly if for half."""
+    ok = total = 0
+    lines = []
+    for layers in s.values("layers"):
+        hd, gd = s.one(layers=layers, output_activation="step", output_rule="hd"), \
+            s.one(layers=layers, output_activation="step", output_rule="gd")
+        flat = bool(np.all(np.ptp(s.grid_errors(gd), axis=0) == 0))
+        good = flat and hd["test"] >= gd["test"] + 0.3
+        ok, total = ok + good, total + 1
+        lines.append(f"{layers}: hd test {fmt(hd['test'], hd['test_sd'])}, gd test {fmt(gd['test'], gd['test_sd'])}, "
+                     f"gd unchanged by lr: {flat}")
+    return verdict(ok / max(total, 1)), f"holds for {ok} of {total} networks", lines
+
+
+def finding_net_stream(s, name):
+    """In a continual stream (NAME), HD does at least as well as GD: for sigmoid and softmax outputs,
+    the average test accuracy over the tasks after the last one of hd's tuned winner is at least gd's
+    minus 0.01. Reproduced if for both outputs, partly if for one."""
+    ok = total = 0
+    lines = []
+    for act in ["sigmoid", "softmax"]:
+        hd, gd = s.one(output_activation=act, output_rule="hd"), s.one(output_activation=act, output_rule="gd")
+        good = hd["test"] >= gd["test"] - 0.01
+        ok, total = ok + good, total + 1
+        lines.append(f"{act}: hd average accuracy {fmt(hd['test'])} (backward transfer {hd['bwt']:+.4f}, forgetting "
+                     f"{hd['forgetting']:.4f}); gd {fmt(gd['test'])} (backward transfer {gd['bwt']:+.4f}, forgetting "
+                     f"{gd['forgetting']:.4f})")
+    return verdict(ok / max(total, 1)), f"{name}: hd at least gd − 0.01 in average accuracy for {ok} of {total} outputs", lines
+
+
 # ---- the report -------------------------------------------------------------------------------------
 
 def table(s, keys):
@@ -303,6 +371,20 @@ def table(s, keys):
     for r in s.rows:
         out.append("| " + " | ".join([str(r.get(k, "")) for k in keys] + [f"{r[t]:.3g}" for t in s.tuned] +
                                      [fmt(r["mean"], r["sd"]), str(r["n_diverged"])]) + " |")
+    return "\n".join(out)
+
+
+def network_table(s):
+    keys = [k for k in ["layers", "output_activation", "output_rule"] if any(k in r for r in s.rows)]
+    stream = any(r.get("bwt", 0) != 0 or r.get("forgetting", 0) != 0 for r in s.rows)
+    head = keys + [f"best {t}" for t in s.tuned] + ["validation accuracy", "test accuracy"] + \
+        (["backward transfer", "forgetting"] if stream else []) + ["diverged"]
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in s.rows:
+        cells = [str(r.get(k, "")) for k in keys] + [f"{r[t]:.3g}" for t in s.tuned] + \
+            [fmt(r["mean"], r["sd"]), fmt(r["test"], r["test_sd"])] + \
+            ([f"{r['bwt']:+.4f}", f"{r['forgetting']:.4f}"] if stream else []) + [str(r["n_diverged"])]
+        out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out)
 
 
@@ -331,10 +413,10 @@ def main():
     for sid, title, kind, definition, quick in STUDIES:
         path = os.path.join(out, os.path.splitext(os.path.basename(definition))[0] + ".h5")
         sets = []
-        if args.quick and kind == "sweep":
-            for kv in QUICK_COMMON + quick:
+        if args.quick and kind != "study":
+            for kv in (QUICK_COMMON if kind == "sweep" else QUICK_NETWORK) + quick:
                 sets += ["--set", kv]
-        if kind == "sweep":
+        if kind != "study":
             # The old result is removed below; no --force, so that an interrupted reproduction resumes its journals.
             cmd = [args.hds, "sweep", os.path.join(ROOT, definition), "-o", path, "--quiet"] + sets + extra
         else:
@@ -344,7 +426,7 @@ def main():
         if args.report_only:
             times[sid] = previous["study_seconds"][sid]
             continue
-        if os.path.exists(path) and kind == "sweep":
+        if os.path.exists(path) and kind != "study":
             os.remove(path)
         print(f"[{sid}] {title} ...", flush=True)
         times[sid] = run(cmd, log)
@@ -355,12 +437,13 @@ def main():
              "--compare", files["6"]], log)
     total = previous["seconds"] if args.report_only else time.time() - start
 
-    S = {sid: Sweep(files[sid]) for sid, _, kind, _, _ in STUDIES if kind == "sweep"}
+    S = {sid: Sweep(files[sid]) for sid, _, kind, _, _ in STUDIES if kind != "study"}
     findings = []
 
-    def add(name, statement, result):
+    def add(name, statement, result, section="associations"):
         v, summary, lines = result
-        findings.append({"finding": name, "statement": statement, "verdict": v, "summary": summary, "details": lines})
+        findings.append({"finding": name, "statement": statement, "verdict": v, "summary": summary, "details": lines,
+                         "section": section})
 
     add("centering_helps", "Centering always helps.", finding_centering(S["4"]))
     add("hd_beats_hebb_cov", "HD outperforms Hebb's and the covariance rule.",
@@ -378,6 +461,14 @@ def main():
         finding_decay(S["9"], S["10"]))
     add("random_to_correlated", "Mapping random onto correlated patterns is easier than the reverse.",
         finding_random_correlated(S["3"]))
+    add("net_hd_similar_gd", "Deep networks: HD has better or similar performance as GD.",
+        finding_net_hd_similar_gd(S["11a"]), "networks")
+    add("net_step", "Deep networks: HD learns through a step output; GD cannot (φ′ = 0).", finding_net_step(S["11a"]),
+        "networks")
+    add("net_class_incremental", "Deep networks, class-incremental stream: HD at least as good as GD.",
+        finding_net_stream(S["11b"], "class-incremental"), "networks")
+    add("net_permuted", "Deep networks, permuted stream: HD at least as good as GD.",
+        finding_net_stream(S["11c"], "permuted"), "networks")
 
     with open(os.path.join(out, "findings.json"), "w") as fj:
         json.dump({"quick": args.quick, "seconds": total, "study_seconds": times, "findings": findings}, fj, indent=1)
@@ -390,7 +481,7 @@ def main():
 
 def write_report(out, figs, S, files, commands, times, findings, quick, total):
     md = []
-    md.append("# Reproduction of the hetero-association studies" + (" (quick run)" if quick else ""))
+    md.append("# Reproduction of the slides' studies" + (" (quick run)" if quick else ""))
     md.append("")
     commit = text(h5py.File(files["3"], "r").attrs["git_commit"])
     md.append("Made by `tools/reproduce.py" + (" --quick" if quick else "") + f"` in {total:.0f} s on "
@@ -405,11 +496,18 @@ def write_report(out, figs, S, files, commands, times, findings, quick, total):
         md.append("**Quick run**: 3 repetitions, a 9-point η grid, 5 epochs multi-epoch: for CI, not for conclusions.")
     md.append("")
     md.append("## Findings")
+    for section, title in [("associations", "Hetero-association"), ("networks", "Deep networks")]:
+        md.append("")
+        md.append(f"**{title}**")
+        md.append("")
+        md.append("| finding (slides) | verdict | deciding numbers |")
+        md.append("|---|---|---|")
+        for f in findings:
+            if f.get("section", "associations") == section:
+                md.append(f"| {f['statement']} | **{f['verdict']}** | {f['summary']} |")
     md.append("")
-    md.append("| finding (slides) | verdict | deciding numbers |")
-    md.append("|---|---|---|")
-    for f in findings:
-        md.append(f"| {f['statement']} | **{f['verdict']}** | {f['summary']} |")
+    md.append("Deep networks: validation accuracy tunes each cell's learning rate; the test accuracy of the "
+              "tuned winner decides (a stream's: the average over its tasks after the last one).")
     md.append("")
     for f in findings:
         md.append(f"### {f['statement']} — {f['verdict']}")
@@ -437,10 +535,13 @@ def write_report(out, figs, S, files, commands, times, findings, quick, total):
         for p in pngs[:6]:
             md.append(f"![{p}](figures/{p})")
         md.append("")
-        if kind == "sweep":
+        if kind != "study":
             s = S[sid]
-            keys = [k for k in ["pair", "activation", "rule", "centering"] if any(k in r for r in s.rows)]
-            md.append(table(s, keys))
+            if kind == "network":
+                md.append(network_table(s))
+            else:
+                keys = [k for k in ["pair", "activation", "rule", "centering"] if any(k in r for r in s.rows)]
+                md.append(table(s, keys))
             edges = s.edge_winners()
             if edges:
                 md.append("")
