@@ -10,6 +10,7 @@ fixed rules written next to each finding below, never adjusted to the expected a
 Needs numpy and h5py (Debian's python3-* packages) and the hds binary.
 """
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -21,6 +22,7 @@ import h5py
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 # id, title, kind, definition file, extra --set overrides for --quick. Kind "study" runs with
 # `hds study`; "sweep" (association) and "network" with `hds sweep`, the association sweeps with
@@ -51,6 +53,16 @@ QUICK_NETWORK = ["data.validation=100", "data.train_limit=200", "repetitions=1"]
 
 def text(v):
     return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def draw(log, path, figs, compare=None):
+    """Every figure of a result file, drawn in this process (tools/plot.py as a module: one Python
+    and one matplotlib start-up for the whole reproduction, not one per file)."""
+    import plot  # matplotlib loads only when figures are wanted
+    t = time.time()
+    with contextlib.redirect_stdout(log):  # the figures' paths
+        plot.plot_files(argparse.Namespace(file=path, out=figs, compare=compare))
+    log.write(f"plot {path}{' --compare ' + compare if compare else ''} ({time.time() - t:.1f} s)\n")
 
 
 def run(cmd, log):
@@ -430,11 +442,10 @@ def main():
             os.remove(path)
         print(f"[{sid}] {title} ...", flush=True)
         times[sid] = run(cmd, log)
-        if not args.no_plots:
-            run(["/usr/bin/python3", os.path.join(ROOT, "tools", "plot.py"), path, "--out", figs], log)
     if not args.no_plots and not args.report_only:
-        run(["/usr/bin/python3", os.path.join(ROOT, "tools", "plot.py"), files["10"], "--out", figs,
-             "--compare", files["6"]], log)
+        for sid, *_ in STUDIES:
+            draw(log, files[sid], figs)
+        draw(log, files["10"], figs, compare=files["6"])
     total = previous["seconds"] if args.report_only else time.time() - start
 
     S = {sid: Sweep(files[sid]) for sid, _, kind, _, _ in STUDIES if kind != "study"}
