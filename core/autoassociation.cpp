@@ -337,6 +337,7 @@ AutoUpdate auto_update(const AutoSpec& spec, const AutoParams& params, const Aut
 
 MatrixXd auto_mean_field(const AutoSpec& spec, const AutoParams& params, const AutoOffsets& offsets,
                          const MatrixXd& X) {
+  EigenSerial serial(1);
   MatrixXd sum = MatrixXd::Zero(params.W.rows(), params.W.cols());
   for (Index begin = 0; begin < X.cols(); begin += kBlock) {
     const Index B = std::min(kBlock, X.cols() - begin);

@@ -109,7 +109,7 @@ AutoUpdate auto_update(const AutoSpec& spec, const AutoParams& params, const Aut
 
 // The mean update field ΔW̄(W) = mean over the columns of X of ΔW (without weight decay: the expected
 // change of one step is η ΔW̄ − ω W), b, c, μ and λ fixed. The same as auto_update on X, computed in
-// blocks of patterns so a large data set needs little memory.
+// blocks of patterns so a large data set needs little memory. Serial, like a training run.
 Eigen::MatrixXd auto_mean_field(const AutoSpec& spec, const AutoParams& params, const AutoOffsets& offsets,
                                 const Eigen::MatrixXd& X);
 // Its Jacobian ∂vec(ΔW̄)/∂vec(W) (vec: column-major, size n_in·k) by central differences with step eps.

@@ -6,11 +6,14 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/parallel.hpp"
+
 namespace hds {
 
 Eigen::MatrixXd principal_subspace(const Eigen::MatrixXd& X, int k) {
   const Eigen::Index n = X.rows(), N = X.cols();
   if (k < 1 || k > n) throw std::invalid_argument("principal_subspace: k must be in [1, rows]");
+  EigenSerial serial(1);  // the same bits on any number of threads
   const Eigen::MatrixXd Xc = X.colwise() - X.rowwise().mean();
   Eigen::MatrixXd basis(n, k);
   if (n <= N) {

@@ -7,6 +7,7 @@ namespace hds {
 // Orthonormal basis (n × k) of the top-k principal subspace of X (n × N, columns = patterns, centred by
 // their mean): eigenvectors of the k largest eigenvalues of the scatter matrix, largest first. When
 // eigenvalues k and k + 1 are equal the subspace is not unique and one of them is returned. 1 ≤ k ≤ n.
+// Serial (Eigen's own threading off), so the result does not depend on the thread count.
 Eigen::MatrixXd principal_subspace(const Eigen::MatrixXd& X, int k);
 
 // Orthonormal basis of span(M): the left singular vectors of its non-negligible singular values

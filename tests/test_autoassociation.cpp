@@ -8,6 +8,7 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <omp.h>
 #include <vector>
 
 #include "core/autoassociation.hpp"
@@ -554,6 +555,26 @@ TEST_CASE("autoassociation: measures of a run, online and multi-epoch") {
   std::sort(sorted.begin(), sorted.end());
   for (int i = 0; i < 40; ++i) CHECK(sorted[i] == i);
   CHECK(a.offsets.seen == 120);
+}
+
+TEST_CASE("autoassociation: a run gives the same bits on 1 and 2 threads") {
+  const MatrixXd X = uniform_matrix(120, 300, 95, 0, 1);
+  AutoSpec s = spec_of(AutoRule::gd, ActivationKind::tanh, 0.05);
+  s.protocol = Protocol::multi_epoch;
+  s.epochs = 2;
+  s.batch_size = 100;
+  const AutoParams p0 = params_of(uniform_matrix(120, 40, 96, -0.1, 0.1), VectorXd::Zero(40));
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const AutoResult one = train_autoassociation(s, X, X, p0, 0);
+  const MatrixXd P1 = principal_subspace(X, 40);
+  omp_set_num_threads(2);
+  const AutoResult two = train_autoassociation(s, X, X, p0, 0);
+  const MatrixXd P2 = principal_subspace(X, 40);
+  omp_set_num_threads(saved);
+  CHECK((one.params.W.array() == two.params.W.array()).all());
+  CHECK((P1.array() == P2.array()).all());
+  CHECK((one.epochs.back().m.angles.array() == two.epochs.back().m.angles.array()).all());
 }
 
 TEST_CASE("autoassociation: divergence stops training, is flagged with its step and never throws") {
