@@ -45,8 +45,9 @@ def dataset(f, name, shape, what, kinds="iuf"):
     ds = f[name]
     ok = len(ds.shape) == len(shape) and all(w is None or w == d for w, d in zip(shape, ds.shape))
     if not ok:
-        want = "(" + ", ".join("any" if w is None else str(w) for w in shape) + ")"
-        raise Invalid(f"{name!r} has shape {tuple(ds.shape)}, expected {want} ({what})")
+        got = ", ".join(str(d) for d in ds.shape)
+        want = ", ".join("any" if w is None else str(w) for w in shape)
+        raise Invalid(f"{name!r} has shape [{got}], expected [{want}] ({what})")
     if ds.dtype.kind not in kinds:
         raise Invalid(f"{name!r} has type {ds.dtype}, expected numbers ({what})")
     return np.asarray(ds[()])

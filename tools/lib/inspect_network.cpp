@@ -96,20 +96,29 @@ double require_number(const h5::File& f, const std::string& attr) {
   return f.read_attr_double("/", attr);
 }
 
-// /config read back with the parser of `hds run` (messages name "FILE:/config" and the line).
+// /config read back with the parser of `hds run` (its messages name "/config" and the line).
 netexp::NetworkExperiment read_config(const h5::File& f) {
   if (!f.exists("/config")) damaged(f, "no dataset '/config' (the resolved experiment)");
   const std::string text = f.read_string("/config");
-  const cfg::YamlContext ctx(f.path() + ":/config");
+  YAML::Node root;
   try {
-    const YAML::Node root = YAML::Load(text);
-    if (!root.IsMap()) damaged(f, "'/config' is not a YAML mapping of keys");
-    if (cfg::experiment_kind(root, ctx) != "network")
-      damaged(f, "'/config' is not a kind: network experiment, but the root attribute experiment_kind says network");
-    return netexp::parse_network(root, ctx);
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     damaged(f, fmt::format("'/config' is not readable YAML ({})", e.msg));
   }
+  if (!root.IsMap()) damaged(f, "'/config' is not a YAML mapping of keys");
+  const cfg::YamlContext ctx("/config");
+  std::string kind;
+  try {
+    kind = cfg::experiment_kind(root, ctx);
+    if (kind == "network") return netexp::parse_network(root, ctx);
+  } catch (const YAML::Exception& e) {
+    damaged(f, fmt::format("'/config' is not a network experiment hds reads ({})", e.msg));
+  } catch (const UserError& e) {
+    damaged(f, e.what());
+  }
+  damaged(f, fmt::format("'/config' is a kind: {} experiment, but the root attribute experiment_kind says network",
+                         kind));
 }
 
 size_t task_count(const NetworkTrainSpec& t) {
@@ -151,7 +160,7 @@ NetworkRun read_run(const h5::File& f) {
   const std::string per_rep = fmt::format("one value per repetition, {} in /config", n.R);
   require_shape(f, "/score", {n.R}, per_rep);
   const std::string per_epoch =
-      fmt::format("one entry per measured epoch, {} tasks × {} epochs in /config", n.T, t.epochs);
+      fmt::format("one entry per measured epoch, tasks × epochs = {} × {} in /config", n.T, t.epochs);
   for (const char* name : {"/metrics/task", "/metrics/epoch"}) {
     require_shape(f, name, {n.E}, per_epoch);
     if (f.type_name(name).find("int") == std::string::npos)
