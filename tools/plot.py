@@ -5,8 +5,10 @@
 sweep: grouped bars of each cell winner's last-N error (± sd) per rule, one panel per activation and
 one group per data pair; forgetting curves (winner's error against pattern age, mean over repetitions,
 one line per rule); error-matrix heat maps where stored; with a weight_decay cell axis (or --compare)
-a with/without comparison. run: the forgetting curve (and the error matrix when stored). study: the
-toy weight paths (study 1) or the output table (study 2). Prints the path of every PNG written.
+a with/without comparison. run: the forgetting curve (and the error matrix when stored); a network run
+(experiment_kind network): accuracy and loss curves and, for streams, the accuracy matrix
+(plot_network.py). study: the toy weight paths (study 1) or the output table (study 2). Prints the
+path of every PNG written.
 Needs only numpy, h5py and matplotlib (Debian's python3-* packages).
 """
 import argparse
@@ -20,6 +22,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+import plot_network  # noqa: E402
 
 LAYOUT_VERSION = 1
 MAX_HEATMAPS = 12  # error matrices drawn per sweep (the first cells that store one)
@@ -387,6 +391,21 @@ def main():
              f"missing, damaged or of the wrong shape ({type(e).__name__}: {what[:200]}); check it with hds inspect")
 
 
+def plot_experiment_kind(f, w, a):
+    """A run of another experiment kind than association: its own module draws it."""
+    experiment_kind = scalar_text(f.attrs["experiment_kind"])
+    if not experiment_kind:
+        fail(f"{a.file}: the root attribute experiment_kind is not a string; check it with hds inspect")
+    if experiment_kind != "network":
+        fail(f"{a.file}: experiment_kind {experiment_kind[:40]!r} has no plots (this plot.py draws network runs)")
+    if a.compare:
+        fail(f"--compare {a.compare}: network runs are plotted one at a time")
+    try:
+        plot_network.plot_network(f, w.save)
+    except plot_network.Invalid as e:
+        fail(f"{a.file}: {e}; check it with hds inspect")
+
+
 def plot_files(a):
     f = open_result(a.file)
     out = a.out or os.path.dirname(os.path.abspath(a.file))
@@ -394,7 +413,9 @@ def plot_files(a):
     w = Writer(out, stem(a.file))
     other = open_result(a.compare) if a.compare else None
     kind = text(f.attrs["kind"])
-    if kind == "run":
+    if kind == "run" and "experiment_kind" in f.attrs:
+        plot_experiment_kind(f, w, a)
+    elif kind == "run":
         if other is not None and text(other.attrs["kind"]) != "run":
             fail(f"--compare {a.compare}: a run compares with a run, not a {text(other.attrs['kind'])} file")
         plot_run(f, w, other)
