@@ -9,7 +9,7 @@
 
 #include "core/error.hpp"
 #include "tools/lib/experiment.hpp"
-#include "tools/lib/experiment_kind.hpp"
+#include "tools/lib/kind.hpp"
 #include "tools/lib/inspect_table.hpp"
 #include "tools/lib/network_experiment.hpp"
 
@@ -110,7 +110,7 @@ netexp::NetworkExperiment read_config(const h5::File& f) {
   const cfg::YamlContext ctx("/config");
   std::string kind;
   try {
-    kind = cfg::experiment_kind(root, ctx);
+    kind = kind::of(root, ctx).name;
     if (kind == "network") return netexp::parse_network(root, ctx);
   } catch (const YAML::Exception& e) {
     damaged(f, fmt::format("'/config' is not a network experiment hds reads ({})", e.msg));
