@@ -204,7 +204,7 @@ def plot_sweep_bars(s, w, tag=""):
                         es.append(s.sd[c])
             ax.bar(xs, ys, width, yerr=es, capsize=2, color=col[bar], label=bar)
         ax.set_xticks(range(len(groups)))
-        ax.set_xticklabels([g.replace(", ", "\n") for g in groups], fontsize=8)
+        ax.set_xticklabels([re.sub(r",\s(?![^\[]*\])", "\n", g) for g in groups], fontsize=8)
         ax.set_ylabel(f"{s.score_label} (winner)")
         ax.set_title(f"{s.panel_axis}={panel}" if s.panel_axis else "all cells", fontsize=9)
         ax.grid(axis="y", alpha=0.3)
