@@ -55,12 +55,13 @@ if "$HDS" --version | grep -q '^mpi: no'; then
     [[ $rc -eq 2 && $(wc -l < "$T/err") -eq 1 ]] || fail "$env: exit $rc: $(cat "$T/err")"
     grep -q "but this hds was built without MPI: install OpenMPI (libopenmpi-dev openmpi-bin" "$T/err" ||
       fail "unclear refusal: $(cat "$T/err")"
-    [[ -e $T/no.h5 || -e $T/no.h5.journal ]] && fail "$env: something was written"
+    if [[ -e $T/no.h5 || -e $T/no.h5.journal ]]; then fail "$env: something was written"; fi
   done
   env OMPI_COMM_WORLD_SIZE=2 OMPI_COMM_WORLD_RANK=1 "$HDS" sweep "$T/s.yaml" -o "$T/no.h5" > "$T/out" 2> "$T/err" ||
     fail "rank 1 of a non-MPI build did not exit 0"
-  [[ -s $T/err || -s $T/out || -e $T/no.h5 || -e $T/no.h5.journal ]] && fail "rank 1 of a non-MPI build: $(cat "$T/err")"
-XX
+  if [[ -s $T/err || -s $T/out || -e $T/no.h5 || -e $T/no.h5.journal ]]; then
+    fail "rank 1 of a non-MPI build: $(cat "$T/err")"
+  fi
   echo "OK (built without MPI: the refusal checked; build with libopenmpi-dev for the MPI checks)"
   exit 0
 fi

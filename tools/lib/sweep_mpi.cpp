@@ -15,6 +15,7 @@
 
 #include <fcntl.h>
 #include <mpi.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -388,7 +389,13 @@ class Worker {
 class HeldFile {
  public:
   explicit HeldFile(const std::string& path)
-      : fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644)), path_(path) {}
+      : fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644)), path_(path) {
+    struct stat st;
+    if (fd_ >= 0 && (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode))) {  // never a FIFO or a device
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
   ~HeldFile() {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -402,7 +409,8 @@ class HeldFile {
     }
   }
   void remove() {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ < 0) return;
+    ::close(fd_);
     fd_ = -1;
     ::unlink(path_.c_str());
   }
@@ -487,7 +495,8 @@ class Coordinator : public Backend {
       if (open_ > 0) report_held(opt.output);
       shutdown();
       if (open_ == 0) held.remove();
-    } catch (...) {
+    } catch (...) {  // the error is reported: nothing was lost, so no note of handed-out work
+      held.remove();
       try {
         shutdown();
       } catch (...) {
@@ -514,7 +523,10 @@ class Coordinator : public Backend {
     const double kb = session_.bytes / 1000.0;
     return fmt::format("on {} ranks ({} threads, {} host{}); {} MPI messages, {:.1f} kB{}", ranks_.size(), threads,
                        hosts.size(), hosts.size() == 1 ? "" : "s", session_.messages, kb,
-                       runs_ > 0 ? fmt::format(" ({:.0f} B per run)", session_.bytes / double(runs_)) : "");
+                       remote_runs_ > 0
+                           ? fmt::format(" ({:.0f} B per run computed by ranks 1-{})",
+                                         session_.bytes / double(remote_runs_), ranks_.size() - 1)
+                           : "");
   }
 
  private:

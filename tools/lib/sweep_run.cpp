@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <omp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -144,8 +145,13 @@ void write_result(const SweepDefinition& s, const SweepOptions& opt, const Sweep
 // The lines of a note of handed-out work as one line ("" when there is none). Only read, never
 // trusted: at most a few kilobytes, printable characters only.
 std::string held_note(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return {};
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return {};
+  }
   char buf[4096];
   const ssize_t n = ::read(fd, buf, sizeof buf);
   ::close(fd);
