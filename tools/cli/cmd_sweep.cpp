@@ -2,9 +2,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -141,11 +143,14 @@ void run(const SweepCliOptions& o) {
   if (!o.data_dir.empty()) data::set_data_dir(o.data_dir);
   const launch::Launch l = launch::detect();
   if (l.ranks > 1 && !launch::mpi_built()) {
-    if (l.rank != 0) return;  // rank 0 says it (a failing rank would have the launcher kill rank 0 first)
-    throw UserError(fmt::format("started as one of {} MPI ranks ({}={}), but this hds was built without MPI: install "
+    // Rank 0 says it at once. The others say it too, but only after a pause: when every rank runs
+    // this build, rank 0's line comes first and the launcher ends the job before theirs; when rank 0
+    // runs an MPI build (mismatched binaries) it would wait for them for ever, and this ends the job.
+    if (l.rank != 0) std::this_thread::sleep_for(std::chrono::seconds(3));
+    throw UserError(fmt::format("{}started as one of {} MPI ranks ({}={}), but this hds was built without MPI: install "
                                 "OpenMPI (libopenmpi-dev openmpi-bin, see tools/install-deps.sh) and build again "
                                 "(cmake finds it), or run 'hds sweep' without mpirun",
-                                l.ranks, l.variable, l.ranks));
+                                l.rank != 0 ? fmt::format("rank {}: ", l.rank) : "", l.ranks, l.variable, l.ranks));
   }
 #ifdef HDS_MPI
   std::optional<sweep::mpi::Session> session;

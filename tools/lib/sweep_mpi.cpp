@@ -537,15 +537,28 @@ class Coordinator : public Backend {
     const std::vector<data::FileRecord> data = data_of(s_);
     std::vector<std::string> problems(N);
     int heard = 0;
+    std::vector<char> greeted(N, 0);
+    const auto start = std::chrono::steady_clock::now();
+    bool noted = false;
     Backoff backoff;
     while (heard < N - 1) {
       int from = 0;
       std::string msg;
       if (!session_.probe(from, msg)) {
         std::this_thread::sleep_for(backoff.next());
+        if (!noted && std::chrono::steady_clock::now() - start > std::chrono::seconds(30)) {
+          noted = true;
+          std::string silent;
+          for (int k = 1; k < N; ++k)
+            if (!greeted[k]) silent += fmt::format("{}{}", silent.empty() ? "" : ", ", k);
+          fmt::print(stderr, "hds: note: rank(s) {} have not answered for 30 s (still loading the sweep and its data? "
+                             "a rank running an hds built without MPI never answers: 'hds --version' says mpi: yes "
+                             "or no)\n", silent);
+        }
         continue;
       }
       ++heard;
+      greeted[from] = 1;
       Greeting g;
       try {
         if (msg.empty() || msg[0] != 'H') throw std::runtime_error("not a greeting");
@@ -667,14 +680,14 @@ class Coordinator : public Backend {
   }
 
   // Guided self-scheduling: a rank gets about half its share (by threads) of the runs not yet handed
-  // out, at least two runs per thread, in whole grid points of one cell; large blocks while much is
+  // out, at least one run per thread, in whole grid points of one cell; large blocks while much is
   // left, small ones at the end so that all ranks finish together.
   int block_size(int k, int c) const {
     const CellState& st = cells_.at(c);
     const long R = s_.cells[c].experiment->repetitions();
     const long t = ranks_[k].threads, left = s_.grid_size - st.next;
     const long share = static_cast<long>(std::ceil(static_cast<double>(unassigned_) * t / (2.0 * all_threads_)));
-    const long runs = std::max(share, 2 * t);
+    const long runs = std::max(share, t);
     long b = std::min(left, std::max(1L, (runs + R - 1) / R));
     if ((left - b) * R < runs / 2) b = left;  // no sliver left behind
     return static_cast<int>(b);
