@@ -3,6 +3,7 @@
 #pragma once
 #include <Eigen/Core>
 #include <algorithm>
+#include <functional>
 #include <omp.h>
 
 namespace hds {
@@ -46,6 +47,14 @@ inline Eigen::Index piece_rows(Eigen::Index n) {
   return std::max<Eigen::Index>(16, (per + 7) / 8 * 8);
 }
 
+// Runs piece(0), …, piece(pieces − 1), each once, on the calling thread and up to threads − 1 helper
+// threads of its own (started on first use, kept for the calling thread's lifetime). A piece goes to
+// whichever thread claims it first, and the caller returns as soon as every piece is done: it never
+// waits for a helper that has not started (on a busy machine, a descheduled helper costs its pieces,
+// not a time slice per parallel region). Helpers spin briefly after a job, then sleep. The first
+// exception thrown by a piece is rethrown here after all pieces have finished.
+void run_pieces(Eigen::Index pieces, int threads, const std::function<void(Eigen::Index)>& piece);
+
 // f(begin, count) for each piece of [0, n) in the fixed partition, on up to `threads` threads when
 // the whole job is worth it (`work`: about the number of multiply-adds). The partition, and so
 // every piece's arithmetic, is the same for any thread count; only who computes a piece differs.
@@ -57,8 +66,8 @@ void for_pieces(Eigen::Index n, double work, int threads, F&& f) {
     for (Eigen::Index p = 0; p < pieces; ++p) f(p * step, std::min(step, n - p * step));
     return;
   }
-#pragma omp parallel for schedule(dynamic, 1) num_threads(std::min<Eigen::Index>(threads, pieces))
-  for (Eigen::Index p = 0; p < pieces; ++p) f(p * step, std::min(step, n - p * step));
+  run_pieces(pieces, std::min<Eigen::Index>(threads, pieces),
+             [&](Eigen::Index p) { f(p * step, std::min(step, n - p * step)); });
 }
 
 }  // namespace hds
