@@ -21,7 +21,10 @@ PYENV=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
 
 bash "$SRC/tools/install-deps.sh" time python3-torch
 cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DHDS_NATIVE=ON -DHDS_TESTS=OFF > /dev/null
-cmake --build "$BUILD" --target hds_bench hds_network_bench -j2 > /dev/null
+mkdir -p "$BUILD"
+# GCC 12 warns (-Wmaybe-uninitialized) inside Eigen's AVX-512 code; the log is shown only if the build fails.
+cmake --build "$BUILD" --target hds_bench hds_network_bench -j2 > "$BUILD/bench-build.log" 2>&1 ||
+  { tail -50 "$BUILD/bench-build.log"; exit 1; }
 BENCH=$BUILD/bench/hds_bench
 NET_BENCH=$BUILD/bench/hds_network_bench
 mkdir -p "$OUT"
@@ -103,34 +106,47 @@ openblas_dir() {  # prints the directory holding OpenBLAS's libblas.so.3, fetchi
   fi
   echo "$dir/$lib"
 }
-net_peer() {  # net_peer SETTING KIND DTYPE EPOCHS [LD_LIBRARY_PATH]
-  local s=$1 kind=$2 dtype=$3 name="net_$1.$2-$3" load
+net_peer() {  # net_peer SETTING WORKLOAD KIND DTYPE EPOCHS THREADS [LD_LIBRARY_PATH]
+  local s=$1 w=$2 kind=$3 dtype=$4 name="$2.$3-$4" load
   load=$(load1)
-  if ! "${PYENV[@]}" ${5:+LD_LIBRARY_PATH=$5} OPENBLAS_NUM_THREADS="$THREADS" /usr/bin/time -v -o "$OUT/$name.time" \
-    $PY "$SRC/bench/peers/network_torch_peer.py" "$OUT/net_$s" --dtype "$dtype" --threads "$THREADS" --epochs "$4" \
+  if ! "${PYENV[@]}" ${7:+LD_LIBRARY_PATH=$7} OPENBLAS_NUM_THREADS="$6" /usr/bin/time -v -o "$OUT/$name.time" \
+    $PY "$SRC/bench/peers/network_torch_peer.py" "$OUT/net_$s" --dtype "$dtype" --threads "$6" --epochs "$5" \
     > "$OUT/$name.json"; then
     echo "network: $name failed (see above); row left out" >&2
     return 0
   fi
-  record "$name" "network_$s" "$kind-$dtype" "$OUT/$name.json" "$OUT/$name.time" "$load"
+  record "$name" "$w" "$kind-$dtype" "$OUT/$name.json" "$OUT/$name.time" "$load"
+}
+net_hds() {  # net_hds SETTING WORKLOAD THREADS [--dump DIR]
+  local s=$1 w=$2 t=$3 load
+  shift 3
+  load=$(load1)
+  /usr/bin/time -v -o "$OUT/$w.hds.time" "$NET_BENCH" --setting "$s" --epochs "$NET_EPOCHS" --threads "$t" "$@" \
+    > "$OUT/$w.hds.json"
+  record "$w.hds" "$w" "hds-float64" "$OUT/$w.hds.json" "$OUT/$w.hds.time" "$load"
 }
 if [[ $PART != sweep ]]; then
   OPENBLAS=$(openblas_dir) || OPENBLAS=
+  TORCH=true
+  $PY -c "import torch" 2> /dev/null || { TORCH=false; echo "network: python3-torch is missing; no PyTorch rows" >&2; }
   for s in sgd adam; do
     echo "== network $s" >&2
-    load=$(load1)
-    /usr/bin/time -v -o "$OUT/net_$s.hds.time" "$NET_BENCH" --setting $s --epochs "$NET_EPOCHS" --threads "$THREADS" \
-      --dump "$OUT/net_$s" > "$OUT/net_$s.hds.json"
-    record "net_$s.hds" "network_$s" "hds-float64" "$OUT/net_$s.hds.json" "$OUT/net_$s.hds.time" "$load"
-    if ! $PY -c "import torch" 2> /dev/null; then
-      echo "network: python3-torch is missing; no PyTorch rows" >&2
-      continue
-    fi
+    net_hds $s network_$s "$THREADS" --dump "$OUT/net_$s"
+    $TORCH || continue
     for dtype in float64 float32; do
-      if [[ -n $OPENBLAS ]]; then net_peer $s torch+openblas $dtype "$NET_EPOCHS" "$OPENBLAS"; fi
-      net_peer $s torch $dtype "$NET_REF_EPOCHS"
+      if [[ -n $OPENBLAS ]]; then net_peer $s network_$s torch+openblas $dtype "$NET_EPOCHS" "$THREADS" "$OPENBLAS"; fi
+      net_peer $s network_$s torch $dtype "$NET_REF_EPOCHS" "$THREADS"
     done
   done
+  # One thread each (sgd, hds and torch+OpenBLAS): no thread waits for another, so a busy machine slows
+  # every row alike; on 2 threads OpenBLAS's spinning helpers suffer most from other processes.
+  if [[ $THREADS != 1 ]]; then
+    echo "== network sgd, 1 thread" >&2
+    net_hds sgd network_sgd_1thread 1
+    if $TORCH && [[ -n $OPENBLAS ]]; then
+      for dtype in float64 float32; do net_peer sgd network_sgd_1thread torch+openblas $dtype "$NET_EPOCHS" 1 "$OPENBLAS"; done
+    fi
+  fi
 fi
 
 "${PYENV[@]}" $PY "$SRC/bench/report.py" "$OUT"

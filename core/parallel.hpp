@@ -55,7 +55,8 @@ inline Eigen::Index piece_rows(Eigen::Index n) {
 // whichever thread claims it first, and the caller returns as soon as every piece is done: it never
 // waits for a helper that has not started (on a busy machine, a descheduled helper costs its pieces,
 // not a time slice per parallel region). Helpers spin briefly after a job, then sleep. The first
-// exception thrown by a piece is rethrown here after all pieces have finished.
+// exception thrown by a piece is rethrown here after all pieces have finished. Not re-entrant: a piece
+// must not call run_pieces (or for_pieces with threads > 1) itself.
 void run_pieces(Eigen::Index pieces, int threads, const std::function<void(Eigen::Index)>& piece);
 
 // f(begin, count) for each piece of [0, n) in the fixed partition, on up to `threads` threads when
