@@ -6,7 +6,9 @@ sweep: grouped bars of each cell winner's last-N error (± sd) per rule, one pan
 one group per data pair; forgetting curves (winner's error against pattern age, mean over repetitions,
 one line per rule); error-matrix heat maps where stored; with a weight_decay cell axis (or --compare)
 a with/without comparison. run: the forgetting curve (and the error matrix when stored). study: the
-toy weight paths (study 1) or the output table (study 2). Prints the path of every PNG written.
+toy weight paths (study 1) or the output table (study 2). Autoassociation runs and sweeps
+(experiment_kind "autoassociation") are drawn by plot_autoassociation.py. Prints the path of every PNG
+written.
 Needs only numpy, h5py and matplotlib (Debian's python3-* packages).
 """
 import argparse
@@ -20,6 +22,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+import plot_autoassociation  # noqa: E402
 
 LAYOUT_VERSION = 1
 MAX_HEATMAPS = 12  # error matrices drawn per sweep (the first cells that store one)
@@ -387,6 +391,19 @@ def main():
              f"missing, damaged or of the wrong shape ({type(e).__name__}: {what[:200]}); check it with hds inspect")
 
 
+def plot_autoassociation_file(f, w, a):
+    """An autoassociation run or sweep: plot_autoassociation.py draws it."""
+    if a.compare:
+        fail(f"--compare {a.compare}: autoassociation files are plotted one at a time")
+    try:
+        if text(f.attrs["kind"]) == "run":
+            plot_autoassociation.plot_run(f, w.save)
+        else:
+            plot_autoassociation.plot_sweep(f, w.save)
+    except plot_autoassociation.Invalid as e:
+        fail(f"{a.file}: {e}; check it with hds inspect")
+
+
 def plot_files(a):
     f = open_result(a.file)
     out = a.out or os.path.dirname(os.path.abspath(a.file))
@@ -394,7 +411,9 @@ def plot_files(a):
     w = Writer(out, stem(a.file))
     other = open_result(a.compare) if a.compare else None
     kind = text(f.attrs["kind"])
-    if kind == "run":
+    if kind in ("run", "sweep") and scalar_text(f.attrs.get("experiment_kind", "")) == "autoassociation":
+        plot_autoassociation_file(f, w, a)
+    elif kind == "run":
         if other is not None and text(other.attrs["kind"]) != "run":
             fail(f"--compare {a.compare}: a run compares with a run, not a {text(other.attrs['kind'])} file")
         plot_run(f, w, other)

@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "tools/lib/experiment.hpp"
+#include "tools/lib/inspect_autoassociation.hpp"
 
 namespace hds::inspect {
 namespace {
@@ -320,6 +321,7 @@ std::string provenance_text(const h5::File& f) {
 
 Table summary(const h5::File& f) {
   const std::string k = kind(f);
+  if (k == "run" && is_autoassociation(f)) return autoassociation_summary(f);
   if (k == "run") return run_summary(f);
   if (k == "sweep") return sweep_summary(f);
   return columns_summary(f, k);
@@ -379,6 +381,13 @@ Table cell_detail(const h5::File& f, const std::string& cell) {
 std::string report(const std::string& path, const std::string& cell, const std::string& format) {
   const h5::File f(path, h5::File::Mode::read);
   check_result_file(f);
+  if (is_autoassociation(f)) {
+    if (!cell.empty()) throw UserError(fmt::format("{}: --cell is for sweep files; this one is an autoassociation run", path));
+    const std::string body = autoassociation_report(f, format);
+    return format == "text" ? fmt::format("{} (run file, autoassociation)\n\n{}\n{}\n{}", path, tree_text(f),
+                                          provenance_text(f), body)
+                            : body;
+  }
   const std::vector<std::pair<std::string, std::string>> meta = {{"file", path}, {"kind", kind(f)}};
   if (format != "text") {
     const Table t = cell.empty() ? summary(f) : cell_detail(f, cell);
