@@ -511,6 +511,10 @@ def finding_auto_converges(run):
              f"‖J − Jᵀ‖/‖J‖: hd {c['jacobian_asymmetry_hd']:.3g}, gd {c['jacobian_asymmetry_gd']:.3g}",
              f"largest real part of hd's Jacobian eigenvalues: {c['jacobian_max_real_eigenvalue']:.3g}; "
              f"|mean ΔW(hd)| at the end {c['mean_field_norm']:.3g}"]
+    # ‖ΔW‖ leaves out the hidden bias: whether it still moves shows in the units' mean activities.
+    spread = np.nanmean(run.metric("hidden_spread"), axis=0)
+    lines.append(f"hidden spread (the bias is not in ‖ΔW‖): {spread[E // 2 - 1 if E > 1 else 0]:.4f} after epoch "
+                 f"{max(E // 2, 1)}, {spread[-1]:.4f} after epoch {E}")
     v = "reproduced" if a and b else ("partly" if a or b else "not reproduced")
     return v, f"‖ΔW‖ falls ×{drop:.3g} over {E} full-batch epochs; Jacobian asymmetry hd " \
               f"{c['jacobian_asymmetry_hd']:.3g} vs gd {c['jacobian_asymmetry_gd']:.1e}", lines
