@@ -132,7 +132,7 @@ struct AutoEpoch {
   AutoMeasures m;                   // after the epoch
   double dW_norm = 0.0;             // ‖W_end − W_start‖_F of the epoch
   long updates = 0;                 // steps (batches) of the epoch
-  double seconds_per_update = 0.0;  // wall time of the epoch's steps (measuring excluded) / updates
+  double seconds_per_update = 0.0;  // CPU time of the epoch's steps (measuring excluded) / updates
 };
 
 struct AutoResult {
@@ -144,7 +144,7 @@ struct AutoResult {
   AutoOffsets offsets;               // final μ, λ
   std::vector<int> last_order;       // presentation order of the last epoch
   long updates = 0;                  // steps taken
-  double seconds = 0.0;              // wall time of all steps (measuring excluded)
+  double seconds = 0.0;              // CPU time of all steps (measuring excluded; the thread's own time)
   // Divergence: a pre-activation (also of cd1's negative phase) non-finite or beyond kDivergedMagnitude
   // (1e100), a non-finite h or e, non-finite parameters at the end of an epoch, or a non-finite
   // training MSE. Training stops; the step is not applied; every measure from that epoch on (and

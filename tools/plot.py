@@ -7,7 +7,8 @@ one group per data pair; forgetting curves (winner's error against pattern age, 
 one line per rule); error-matrix heat maps where stored; with a weight_decay cell axis (or --compare)
 a with/without comparison. run: the forgetting curve (and the error matrix when stored); a network run
 (experiment_kind network): accuracy and loss curves and, for streams, the accuracy matrix
-(plot_network.py). study: the toy weight paths (study 1) or the output table (study 2). Prints the
+(plot_network.py). study: the toy weight paths (study 1) or the output table (study 2). Autoassociation
+runs and sweeps (experiment_kind "autoassociation") are drawn by plot_autoassociation.py. Prints the
 path of every PNG written.
 Needs only numpy, h5py and matplotlib (Debian's python3-* packages).
 """
@@ -23,6 +24,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+import plot_autoassociation  # noqa: E402
 import plot_network  # noqa: E402
 
 LAYOUT_VERSION = 1
@@ -469,6 +471,19 @@ def plot_experiment_kind(f, w, a):
         fail(f"{a.file}: {e}; check it with hds inspect")
 
 
+def plot_autoassociation_file(f, w, a):
+    """An autoassociation run or sweep: plot_autoassociation.py draws it."""
+    if a.compare:
+        fail(f"--compare {a.compare}: autoassociation files are plotted one at a time")
+    try:
+        if text(f.attrs["kind"]) == "run":
+            plot_autoassociation.plot_run(f, w.save)
+        else:
+            plot_autoassociation.plot_sweep(f, w.save)
+    except plot_autoassociation.Invalid as e:
+        fail(f"{a.file}: {e}; check it with hds inspect")
+
+
 def plot_files(a):
     f = open_result(a.file)
     out = a.out or os.path.dirname(os.path.abspath(a.file))
@@ -476,7 +491,9 @@ def plot_files(a):
     w = Writer(out, stem(a.file))
     other = open_result(a.compare) if a.compare else None
     kind = text(f.attrs["kind"])
-    if kind == "run" and "experiment_kind" in f.attrs:
+    if kind in ("run", "sweep") and scalar_text(f.attrs.get("experiment_kind", "")) == "autoassociation":
+        plot_autoassociation_file(f, w, a)
+    elif kind == "run" and "experiment_kind" in f.attrs:
         plot_experiment_kind(f, w, a)
     elif kind == "run":
         if other is not None and text(other.attrs["kind"]) != "run":

@@ -23,8 +23,9 @@ import h5py, numpy as np
 out = sys.argv[1]
 report = open(os.path.join(out, "REPRODUCTION.md")).read()
 findings = json.load(open(os.path.join(out, "findings.json")))["findings"]
-assert len(findings) == 12, len(findings)
+assert len(findings) == 18, len(findings)
 assert sum(f["section"] == "networks" for f in findings) == 4
+assert sum(f["section"] == "autoassociation" for f in findings) == 6
 for f in findings:
     assert f["verdict"] in ("reproduced", "partly", "not reproduced"), f
     assert f["statement"] in report
@@ -78,6 +79,28 @@ for name in ["network_class_incremental.h5", "network_permuted.h5"]:
     g = h5py.File(os.path.join(out, name), "r")
     R = g["cells/c0000/accuracy_matrix_test"][:]
     assert R.shape[1] == R.shape[2] > 1 and np.all((R >= 0) & (R <= 1)), (name, R.shape)
+# Auto-association: the identities of the rules hold on any data and at any state (to rounding); gd's
+# mean update field has a symmetric Jacobian, hd's does not; linear hd and Oja's rule (hd_sanger and
+# Sanger's) train to the same bits; the hd-vs-gd sweep has its four tuned cells.
+f = h5py.File(os.path.join(out, "auto_identities.h5"), "r")
+checks = dict(zip(f["checks/name"].asstr()[:], f["checks/value"][:]))
+for name in ["cd1_clamped_minus_hd", "gd_decoder_minus_hd", "gd_minus_decoder_encoder", "linear_hd_minus_oja",
+             "linear_hd_sanger_minus_sanger"]:
+    assert checks[name] <= 1e-12, (name, checks[name])
+assert checks["jacobian_asymmetry_gd"] < 1e-6 and checks["jacobian_asymmetry_hd"] > 1e-3, checks
+assert f["metrics/dw_norm"][:, -1].mean() < f["metrics/dw_norm"][:, 0].mean()
+for key in ["auto_rbm", "auto_gd_part"]:
+    assert [x["verdict"] for x in findings if x["finding"] == key] == ["reproduced"], key
+g = h5py.File(os.path.join(out, "auto_principal.h5"), "r")
+labels = list(g["summary/label"].asstr()[:])
+def curve(label):
+    return g[f"cells/c{labels.index(label):04d}/epoch_train_mse"][:]
+for a, b in [("hd", "oja"), ("hd_sanger", "sanger")]:
+    assert np.array_equal(curve(f"rule={a} activation=linear learn_bias=false"),
+                          curve(f"rule={b} activation=linear learn_bias=false")), (a, b)
+h = h5py.File(os.path.join(out, "auto_hd_vs_gd.h5"), "r")
+assert h.attrs["score"] == "heldout_mse" and h.attrs["score_order"] == "lower_is_better"
+assert len(h["summary/label"]) == 4 and np.all(np.isfinite(h["summary/heldout_mse_mean"][:]))
 print("the must-hold findings hold")
 PY
   echo "$2 reproduction checks: ran on $1"

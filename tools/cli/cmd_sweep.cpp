@@ -2,7 +2,11 @@
 #include <unistd.h>
 
 #include <atomic>
+<<<<<<< HEAD
 #include <chrono>
+=======
+#include <cmath>
+>>>>>>> h-autokind
 #include <csignal>
 #include <memory>
 #include <optional>
@@ -55,7 +59,9 @@ void print_table(const sweep::SweepDefinition& s, const sweep::SweepOutcome& o) 
     std::string tuned;
     for (double v : sweep::grid_point(s, r.best.index)) tuned += fmt::format(" {:>12.4g}", v);
     fmt::print("{:<{}}{} {:>24} {:>9}\n", s.cells[c].label, width, tuned,
-               fmt::format("{:.4f} ± {:.4f}", r.best.mean, r.best.sd),
+               // Fixed decimals, but not for the huge finite score some kinds give diverged runs.
+               std::abs(r.best.mean) < 1e6 ? fmt::format("{:.4f} ± {:.4f}", r.best.mean, r.best.sd)
+                                           : fmt::format("{:.4g} ± {:.4g}", r.best.mean, r.best.sd),
                fmt::format("{}/{}", r.n_diverged, r.score.cols()));
   }
 }

@@ -34,6 +34,29 @@ std::vector<std::string> source_keys(const std::string& name) {
   return {"dataset", "split", "data_dir"};
 }
 
+Activation parse_activation(const YAML::Node& node, const YamlContext& ctx) {
+  ActivationKind kind = ActivationKind::sigmoid;
+  YAML::Node name_node = node;
+  if (node.IsMap()) {
+    ctx.check_keys(node, {"name", "alpha", "lambda"}, "activation");
+    name_node.reset(node["name"]);
+    if (!name_node.IsDefined()) ctx.fail(node, "key 'activation': missing 'name' (e.g. {name: leaky_rectifier, alpha: 0.01})");
+  }
+  activation_from_name(ctx.choice_of(name_node, "activation", activation_names()), kind);
+  Activation a = Activation::make(kind);
+  if (node.IsMap()) {
+    if (node["alpha"].IsDefined() && !has_alpha(kind))
+      ctx.fail(node["alpha"], fmt::format("key 'activation.alpha': {} has no parameter alpha", a.name()));
+    if (node["lambda"].IsDefined() && !has_lambda(kind))
+      ctx.fail(node["lambda"], fmt::format("key 'activation.lambda': only selu has lambda, not {}", a.name()));
+    a.alpha = ctx.get_double(node, "alpha", a.alpha);
+    a.lambda = ctx.get_double(node, "lambda", a.lambda);
+  }
+  return a;
+}
+
+}  // namespace
+
 data::SourceSpec parse_source(const YAML::Node& node, const std::string& key, const YamlContext& ctx) {
   data::SourceSpec s;
   if (!node.IsDefined() || node.IsNull())
@@ -87,27 +110,6 @@ data::SourceSpec parse_source(const YAML::Node& node, const std::string& key, co
   return s;
 }
 
-Activation parse_activation(const YAML::Node& node, const YamlContext& ctx) {
-  ActivationKind kind = ActivationKind::sigmoid;
-  YAML::Node name_node = node;
-  if (node.IsMap()) {
-    ctx.check_keys(node, {"name", "alpha", "lambda"}, "activation");
-    name_node.reset(node["name"]);
-    if (!name_node.IsDefined()) ctx.fail(node, "key 'activation': missing 'name' (e.g. {name: leaky_rectifier, alpha: 0.01})");
-  }
-  activation_from_name(ctx.choice_of(name_node, "activation", activation_names()), kind);
-  Activation a = Activation::make(kind);
-  if (node.IsMap()) {
-    if (node["alpha"].IsDefined() && !has_alpha(kind))
-      ctx.fail(node["alpha"], fmt::format("key 'activation.alpha': {} has no parameter alpha", a.name()));
-    if (node["lambda"].IsDefined() && !has_lambda(kind))
-      ctx.fail(node["lambda"], fmt::format("key 'activation.lambda': only selu has lambda, not {}", a.name()));
-    a.alpha = ctx.get_double(node, "alpha", a.alpha);
-    a.lambda = ctx.get_double(node, "lambda", a.lambda);
-  }
-  return a;
-}
-
 InitSpec parse_init(const YAML::Node& node, const YamlContext& ctx) {
   InitSpec s;
   const std::vector<std::string> names = {"glorot", "zero", "normal", "from"};
@@ -129,8 +131,6 @@ InitSpec parse_init(const YAML::Node& node, const YamlContext& ctx) {
     ctx.fail(node, "key 'init': 'from' needs a result file: init: {name: from, file: results/earlier.h5}");
   return s;
 }
-
-}  // namespace
 
 const std::vector<std::string>& experiment_keys() {
   static const std::vector<std::string> keys = {
@@ -267,23 +267,26 @@ void validate_activation(const Activation& a, const std::string& key,
     fail(kl, fmt::format("key '{}': only selu has lambda, not {}", kl, act));
 }
 
+void validate_source(const data::SourceSpec& s, const std::string& key,
+                     const std::function<void(const std::string&, const std::string&)>& fail) {
+  if (s.name == "rand" || s.name == "randn")
+    if (s.dim < 1 || s.dim > kMaxDim)
+      fail(key + ".dim", fmt::format("key '{}.dim' must be in 1..{}, got {}", key, kMaxDim, s.dim));
+  if (s.name == "rand" && !(s.p >= 0 && s.p <= 1))
+    fail(key + ".p", fmt::format("key '{}.p' must be in [0, 1], got {}", key, s.p));
+  if (s.name == "randn" && !std::isfinite(s.mean))
+    fail(key + ".mean", fmt::format("key '{}.mean' must be a finite number, got {}", key, s.mean));
+  if (s.name == "randn" && !(s.sd >= 0 && std::isfinite(s.sd)))
+    fail(key + ".sd", fmt::format("key '{}.sd' must be >= 0, got {}", key, s.sd));
+  if (s.name == "cifar")
+    for (double w : s.gray)
+      if (!(w >= 0 && std::isfinite(w)))
+        fail(key + ".gray", fmt::format("key '{}.gray': weights must be numbers >= 0, got {}", key, w));
+}
+
 void validate(const ExperimentConfig& c, const std::function<void(const std::string&, const std::string&)>& fail) {
-  for (const auto* src : {&c.inputs, &c.targets}) {
-    const std::string key = src == &c.inputs ? "inputs" : "targets";
-    if (src->name == "rand" || src->name == "randn")
-      if (src->dim < 1 || src->dim > kMaxDim)
-        fail(key + ".dim", fmt::format("key '{}.dim' must be in 1..{}, got {}", key, kMaxDim, src->dim));
-    if (src->name == "rand" && !(src->p >= 0 && src->p <= 1))
-      fail(key + ".p", fmt::format("key '{}.p' must be in [0, 1], got {}", key, src->p));
-    if (src->name == "randn" && !std::isfinite(src->mean))
-      fail(key + ".mean", fmt::format("key '{}.mean' must be a finite number, got {}", key, src->mean));
-    if (src->name == "randn" && !(src->sd >= 0 && std::isfinite(src->sd)))
-      fail(key + ".sd", fmt::format("key '{}.sd' must be >= 0, got {}", key, src->sd));
-    if (src->name == "cifar")
-      for (double w : src->gray)
-        if (!(w >= 0 && std::isfinite(w)))
-          fail(key + ".gray", fmt::format("key '{}.gray': weights must be numbers >= 0, got {}", key, w));
-  }
+  validate_source(c.inputs, "inputs", fail);
+  validate_source(c.targets, "targets", fail);
   if (c.patterns < 1 || c.patterns > kMaxPatterns)
     fail("patterns", fmt::format("key 'patterns' must be in 1..{}, got {}", kMaxPatterns, c.patterns));
 
@@ -348,6 +351,7 @@ ExperimentConfig load_experiment(const std::string& path, const std::vector<std:
 namespace {
 // Shortest text that reads back as the same double (0.2, not 0.20000000000000001).
 std::string num(double x) { return fmt::format("{}", x); }
+}  // namespace
 
 void emit_source(YAML::Emitter& e, const data::SourceSpec& s) {
   e << YAML::Flow << YAML::BeginMap << YAML::Key << "dataset" << YAML::Value << s.name;
@@ -368,7 +372,15 @@ void emit_source(YAML::Emitter& e, const data::SourceSpec& s) {
   }
   e << YAML::EndMap;
 }
-}  // namespace
+
+void emit_init(YAML::Emitter& e, const InitSpec& init) {
+  e << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << init_name(init.kind);
+  if (init.kind == InitKind::normal) e << YAML::Key << "sigma" << YAML::Value << num(init.sigma);
+  if (init.kind == InitKind::from)
+    e << YAML::Key << "file" << YAML::Value << init.file << YAML::Key << "repetition" << YAML::Value
+      << init.repetition;
+  e << YAML::EndMap;
+}
 
 void emit_experiment(YAML::Emitter& e, const ExperimentConfig& c) {
   const TrainSpec& t = c.train;
@@ -392,13 +404,8 @@ void emit_experiment(YAML::Emitter& e, const ExperimentConfig& c) {
   e << YAML::Key << "weight_decay" << YAML::Value << num(t.weight_decay);
   e << YAML::Key << "learn_bias" << YAML::Value << t.learn_bias;
   e << YAML::Key << "centering" << YAML::Value << centering_name(t.centering);
-  e << YAML::Key << "init" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value
-    << init_name(c.init.kind);
-  if (c.init.kind == InitKind::normal) e << YAML::Key << "sigma" << YAML::Value << num(c.init.sigma);
-  if (c.init.kind == InitKind::from)
-    e << YAML::Key << "file" << YAML::Value << c.init.file << YAML::Key << "repetition" << YAML::Value
-      << c.init.repetition;
-  e << YAML::EndMap;
+  e << YAML::Key << "init" << YAML::Value;
+  emit_init(e, c.init);
   e << YAML::Key << "protocol" << YAML::Value << (t.protocol == Protocol::online ? "online" : "multi_epoch");
   e << YAML::Key << "epochs" << YAML::Value << t.epochs;
   e << YAML::Key << "reshuffle" << YAML::Value << t.reshuffle;

@@ -39,6 +39,18 @@ Activation read_activation(const YAML::Node& node, const YamlContext& ctx, const
 void validate_activation(const Activation& a, const std::string& key,
                          const std::function<void(const std::string&, const std::string&)>& fail);
 
+// A data source under `key` (inputs, targets, data): a name (`rand`) or a map ({dataset: randn, sd: 0.2});
+// its keys checked against the set it names, each error at its line. The values' ranges are checked
+// by validate_source; emit_source writes it back as one flow map that parse_source reads again.
+data::SourceSpec parse_source(const YAML::Node& node, const std::string& key, const YamlContext& ctx);
+void validate_source(const data::SourceSpec& s, const std::string& key,
+                     const std::function<void(const std::string&, const std::string&)>& fail);
+void emit_source(YAML::Emitter& e, const data::SourceSpec& s);
+
+// `init:` as a name (glorot, zero, normal, from) or a map ({name: normal, sigma: 0.01}), and back.
+InitSpec parse_init(const YAML::Node& node, const YamlContext& ctx);
+void emit_init(YAML::Emitter& e, const InitSpec& init);
+
 // Upper limits of the whole-number keys, checked before a value is narrowed to int.
 constexpr int kMaxPatterns = 100000000;
 constexpr int kMaxDim = 1000000;

@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "tools/lib/experiment.hpp"
+#include "tools/lib/inspect_autoassociation.hpp"
 #include "tools/lib/inspect_network.hpp"
 
 namespace hds::inspect {
@@ -321,6 +322,7 @@ std::string provenance_text(const h5::File& f) {
 
 Table summary(const h5::File& f) {
   const std::string k = kind(f);
+  if (k == "run" && is_autoassociation(f)) return autoassociation_summary(f);
   if (k == "run") return run_summary(f);
   if (k == "sweep") return sweep_summary(f);
   return columns_summary(f, k);
@@ -384,6 +386,13 @@ std::string report(const std::string& path, const std::string& cell, const std::
     if (!cell.empty()) throw UserError(fmt::format("{}: --cell is for sweep files; this one is a network run", path));
     const std::string body = network_report(f, format);
     return format == "text" ? fmt::format("{} (run file, network)\n\n{}\n{}\n{}", path, tree_text(f),
+                                          provenance_text(f), body)
+                            : body;
+  }
+  if (is_autoassociation(f)) {
+    if (!cell.empty()) throw UserError(fmt::format("{}: --cell is for sweep files; this one is an autoassociation run", path));
+    const std::string body = autoassociation_report(f, format);
+    return format == "text" ? fmt::format("{} (run file, autoassociation)\n\n{}\n{}\n{}", path, tree_text(f),
                                           provenance_text(f), body)
                             : body;
   }

@@ -23,8 +23,8 @@ std::string tree_text(const h5::File& f);
 // Root attributes, then the data files read (path, bytes, sha256, note).
 std::string provenance_text(const h5::File& f);
 
-// run: one row; sweep: one row per cell; study: the file's own /summary columns. Other kinds: a
-// UserError saying there is no summary.
+// run: one row (an autoassociation run: its own row); sweep: one row per cell; study: the file's own
+// /summary columns. Other kinds: a UserError saying there is no summary.
 Table summary(const h5::File& f);
 
 // A sweep cell's every grid point: tuned values, last-N mean ± sd over repetitions, divergences.
@@ -32,8 +32,9 @@ Table summary(const h5::File& f);
 Table cell_detail(const h5::File& f, const std::string& cell);
 
 // What `hds inspect` prints: for "text" the tree, provenance and summary (or the cell's grid), for
-// "csv" / "json" the table only. Network runs (experiment_kind "network") have their own summary
-// (inspect_network.hpp). Opens and checks the file itself; errors are one-line UserErrors.
+// "csv" / "json" the table only. Network runs (experiment_kind "network", inspect_network.hpp) and
+// autoassociation runs (experiment_kind "autoassociation", inspect_autoassociation.hpp) have their own
+// tables. Opens and checks the file itself; errors are one-line UserErrors.
 // HDF5 can crash on damaged files: callers reading a user's file wrap this in h5::guarded_read.
 std::string report(const std::string& path, const std::string& cell, const std::string& format);
 

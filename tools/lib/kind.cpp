@@ -26,7 +26,7 @@ const std::string* CellDetail::attr(const std::string& name) const {
 }
 
 const std::vector<const Kind*>& all() {
-  static const std::vector<const Kind*> kinds = {&association(), &network(), &study()};
+  static const std::vector<const Kind*> kinds = {&association(), &network(), &autoassociation(), &study()};
   return kinds;
 }
 

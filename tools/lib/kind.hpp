@@ -136,6 +136,7 @@ const Kind& find(const std::string& name);
 // by the linker from a static library).
 const Kind& association();
 const Kind& network();
+const Kind& autoassociation();
 const Kind& study();
 
 }  // namespace hds::kind
