@@ -2,11 +2,8 @@
 #include <unistd.h>
 
 #include <atomic>
-<<<<<<< HEAD
 #include <chrono>
-=======
 #include <cmath>
->>>>>>> h-autokind
 #include <csignal>
 #include <memory>
 #include <optional>
