@@ -69,8 +69,11 @@ command -v mpirun > /dev/null || fail "hds was built with MPI, but mpirun is mis
 MPIRUN=(mpirun --oversubscribe)
 # Open MPI refuses root unless told; CI containers run as root.
 if [[ $(id -u) -eq 0 ]]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
-# Leaks of Open MPI's own libraries at exit are not ours (AddressSanitizer builds).
+# AddressSanitizer builds: what Open MPI's own libraries keep until exit is not ours to free
+# (tests/lsan_openmpi.supp names them); those libraries have no frame pointers, so the slow unwinder
+# is needed for LeakSanitizer to see which library allocated.
 export LSAN_OPTIONS="suppressions=$SRC/tests/lsan_openmpi.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
 
 # ---- same bytes as one process, for any number of ranks and threads ----------------------------------
 "${MPIRUN[@]}" -np 2 "$HDS" sweep "$T/s.yaml" -o "$T/np2.h5" --threads 1 > "$T/np2.out" 2> "$T/np2.err" ||
