@@ -492,7 +492,10 @@ class Coordinator : public Backend {
         }
         progress.show(runs_done + remote_runs_ + local_runs.load());
       }
-      if (open_ > 0) report_held(opt.output);
+      if (open_ > 0) {
+        progress.finish();
+        report_held(opt.output);
+      }
       shutdown();
       if (open_ == 0) held.remove();
     } catch (...) {  // the error is reported: nothing was lost, so no note of handed-out work
