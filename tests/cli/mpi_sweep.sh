@@ -3,7 +3,8 @@
 # the same bytes of data as one process (an association sweep and a network sweep on the fixture),
 # whatever the threads; a rank killed with kill -9 is reported with its host and runs, and the same
 # command then resumes to the same file; the plain progress line appears when stderr is a file;
-# provenance lists the ranks; bad launches are refused in one line with no result left behind.
+# provenance lists the ranks; an output directory only rank 0 sees is fine; bad launches are refused in
+# one line with no result left behind.
 # Without MPI (hds --version says "mpi: no"): a launch as several ranks is refused in one line.
 set -euo pipefail
 : "${HDS:?}" "${SRC:?}" "${PYTHON:?}" "${HDS_FIXTURE_DIR:?}"
@@ -161,6 +162,14 @@ grep -Eq "^hds: note: the last run of this sweep stopped with work handed out \(
   "$T/err" || fail "the killed rank's host and runs were not reported: $(cat "$T/kill.err" "$T/err")"
 [[ -e $T/killed.h5.journal.held ]] && fail "the note of handed-out work was left behind"
 same_data "$T/long1.h5" "$T/killed.h5" || fail "the resumed sweep differs from one process"
+
+# ---- an output only rank 0 can see: the other ranks never open it --------------------------------------
+mkdir -p "$T/node0" "$T/node1"
+"${MPIRUN[@]}" -np 1 --wdir "$T/node0" "$HDS" sweep "$T/s.yaml" -o out/r.h5 --quiet : \
+  -np 1 --wdir "$T/node1" "$HDS" sweep "$T/s.yaml" -o out/r.h5 --quiet > /dev/null 2> "$T/err" ||
+  fail "output seen by rank 0 only: $(cat "$T/err")"
+same_data "$T/one.h5" "$T/node0/out/r.h5" || fail "output seen by rank 0 only: the data differ"
+[[ -z $(ls -A "$T/node1") ]] || fail "rank 1 wrote into its own directory: $(ls -R "$T/node1")"
 
 # ---- bad launches: one hds line, exit code not 0, nothing written -------------------------------------
 refused() {  # refused WHAT EXPECTED -- mpirun arguments
