@@ -7,6 +7,9 @@ system) of everything the command started (mpirun and its ranks included); then 
 overheads and the MPI message volume. Wall times compare only on an otherwise idle machine; CPU time
 is what the MPI path costs in work, whatever else runs.
 
+The fixed cost of starting (process, MPI_Init, greetings, MPI_Finalize) is measured apart, on the
+same sweep cut to a single run, and subtracted for the "beyond start-up" lines.
+
 usage: tools/mpi_overhead.py [SWEEP.yaml] [--repeats 7] [--np 2] [--hds build/hds]
 """
 import argparse
@@ -42,9 +45,28 @@ def children_cpu():
     return r.ru_utime + r.ru_stime
 
 
-def run(cmd, out):
+ONE_RUN = ["--set", "repetitions=1"]  # with the grid and cells cut below: a sweep of one run
+
+
+def one_run_args(sweep):
+    """--set options that cut `sweep` to its first cell and first grid point, one repetition."""
+    import yaml  # python3-yaml, a dependency of the plots
+
+    d = yaml.safe_load(open(sweep))
+    sets = list(ONE_RUN)
+    for axis, values in (d.get("cells") or {}).items():
+        if isinstance(values, list):
+            flow = yaml.safe_dump(values[0], default_flow_style=True).replace("\n...\n", "").strip()
+            sets += ["--set", f"cells.{axis}=[{flow}]"]
+    for key in (d.get("tune") or {}):
+        sets += ["--set", f"tune.{key}=[0.1]"]
+    return sets
+
+
+def run(cmd, out, extra=()):
     cpu, wall = children_cpu(), time.monotonic()
-    p = subprocess.run(cmd + ["-o", out, "--quiet", "--force"], stdout=subprocess.PIPE, text=True, env=env)
+    p = subprocess.run(cmd + ["-o", out, "--quiet", "--force"] + list(extra), stdout=subprocess.PIPE, text=True,
+                       env=env)
     if p.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed")
     wall, cpu = time.monotonic() - wall, children_cpu() - cpu
@@ -68,11 +90,22 @@ with tempfile.TemporaryDirectory() as tmp:
     same = subprocess.run([sys.executable, os.path.join(ROOT, "tests/cli/same_h5_data.py"), one_h5, mpi_h5])
     if same.returncode != 0:
         sys.exit("the MPI result differs from one process")
+    cut = one_run_args(a.sweep)
+    start = {"one": [], "mpi": []}
+    for i in range(a.repeats):
+        start["one"].append(run(one_cmd, one_h5, cut)[1:3])
+        start["mpi"].append(run(mpi_cmd, mpi_h5, cut)[1:3])
 
 med = {k: [statistics.median(col) for col in zip(*v)] for k, v in rows.items()}
 for j, name in enumerate(["sweep time", "wall time", "cpu time"]):
     o, p = med["one"][j], med["mpi"][j]
     print(f"median {name}: one process on {a.np} threads {o:.3f} s, mpirun -np {a.np} x 1 thread {p:.3f} s: "
           f"{100 * (p - o) / o:+.1f}%")
+st = {k: [statistics.median(col) for col in zip(*v)] for k, v in start.items()}
+print(f"start-up alone (the sweep cut to one run): wall {st['one'][0]:.3f} s and {st['mpi'][0]:.3f} s, "
+      f"cpu {st['one'][1]:.3f} s and {st['mpi'][1]:.3f} s")
+for j, name in [(1, "wall"), (2, "cpu")]:
+    o, p = med["one"][j] - st["one"][j - 1], med["mpi"][j] - st["mpi"][j - 1]
+    print(f"beyond start-up, median {name} time: one process {o:.3f} s, mpirun {p:.3f} s: {100 * (p - o) / o:+.1f}%")
 m = re.search(r"on \d+ ranks.*", summary)
 print(m.group(0) if m else summary)

@@ -177,11 +177,11 @@ void run(const SweepCliOptions& o) {
 
 void add_sweep_command(CLI::App& app) {
   auto o = std::make_shared<SweepCliOptions>();
-  auto* cmd = app.add_subcommand("sweep", "tune every cell of a sweep on its score (last-N error, validation accuracy …; parallel, resumable)");
+  auto* cmd = app.add_subcommand("sweep", "tune every cell of a sweep on its score (last-N error, validation accuracy …; parallel, resumable, over MPI ranks under mpirun)");
   cmd->add_option("file", o->file, "sweep YAML file (see sweeps/)")->required();
   cmd->add_option("--set", o->overrides, "override a key of the base experiment (eta=0.1) or of the sweep (tune.eta=[0.1])");
   cmd->add_option("-o,--output", o->output, "result file (default: the file's 'output' key)");
-  cmd->add_option("--threads", o->threads, "threads (default: OMP_NUM_THREADS or all cores); results do not depend on it");
+  cmd->add_option("--threads", o->threads, "threads (per rank under mpirun; default: OMP_NUM_THREADS or all cores); results do not depend on it");
   cmd->add_option("--data-dir", o->data_dir, "where the data sets are (before $HDS_DATA_DIR and ~/.cache/hds)");
   cmd->add_flag("--quiet", o->quiet, "no progress line");
   cmd->add_flag("--dry-run", o->dry_run, "print the cells, grid and number of runs, run nothing");

@@ -50,9 +50,11 @@ void Progress::show(long done) {
   if (!tty_ && !plain_) return;
   const auto now = clock::now();
   const double since = std::chrono::duration<double>(now - last_).count();
-  if (since < (tty_ ? 0.25 : every_) && done < total_) return;
-  if (plain_ && since < every_) return;  // no line for the end: the command's summary says it
+  // On a terminal the last count is shown once more when all are done; the plain lines keep their
+  // pace (the command's summary reports the end).
+  if (since < (tty_ ? 0.25 : every_) && !(tty_ && done == total_ && shown_ != total_)) return;
   last_ = now;
+  shown_ = done;
   const double secs = std::chrono::duration<double>(now - start_).count();
   const double rate = secs > 0 ? (done - first_) / secs : 0.0;
   const double eta = rate > 0 ? (total_ - done) / rate : 0.0;

@@ -21,7 +21,7 @@ class Progress {
 
  private:
   using clock = std::chrono::steady_clock;
-  long total_, first_ = 0;
+  long total_, first_ = 0, shown_ = -1;
   bool tty_ = false, plain_ = false;
   double every_ = 30.0;  // seconds between plain lines
   clock::time_point start_, last_;

@@ -442,7 +442,6 @@ struct CellState {
   std::set<int> touched;    // ranks that hold a trainer of this cell
   int next = 0;             // the first grid point not handed out
   long missing = 0;         // runs not yet in
-  bool done = false;
 };
 
 class Coordinator : public Backend {
@@ -492,7 +491,10 @@ class Coordinator : public Backend {
         }
         progress.show(runs_done + remote_runs_ + local_runs.load());
       }
-      if (open_ > 0) report_held(opt.output);
+      if (open_ > 0) {
+        progress.finish();
+        report_held(opt.output);
+      }
       shutdown();
       if (open_ == 0) held.remove();
     } catch (...) {  // the error is reported: nothing was lost, so no note of handed-out work
@@ -659,7 +661,12 @@ class Coordinator : public Backend {
         job = {'D', rk.details.front().first, rk.details.front().second, 0};
         rk.details.pop_front();
       } else {
-        while (cursor_ < order_.size() && cells_[order_[cursor_]].next >= s_.grid_size) ++cursor_;
+        // The first cell with grid points not handed out (finished cells are no longer in cells_).
+        while (cursor_ < order_.size()) {
+          const auto it = cells_.find(order_[cursor_]);
+          if (it != cells_.end() && it->second.next < s_.grid_size) break;
+          ++cursor_;
+        }
         if (cursor_ == order_.size()) return;  // nothing to hand out now
         const int c = order_[cursor_];
         CellState& st = cells_[c];
@@ -762,7 +769,6 @@ class Coordinator : public Backend {
         if (const std::string why = check_cell(s_, c, st.r); !why.empty())
           throw odd(fmt::format("a result of cell {} that does not check out: {}", c, why));
         rk.jobs.pop_front();
-        st.done = true;
         --open_;
         for (int k : st.touched)
           if (k != from) ranks_[k].drop.push_back(static_cast<int>(c));
@@ -772,6 +778,8 @@ class Coordinator : public Backend {
         assign(from);
         return;
       }
+    } catch (const UserError&) {
+      throw;
     } catch (const std::runtime_error& e) {  // a message that ends early
       throw odd(fmt::format("a message that cannot be read ({})", e.what()));
     }
