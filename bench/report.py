@@ -1,5 +1,7 @@
-"""Prints the benchmark table from bench/run.sh's results: throughput (runs per second) of every engine and
-peer per workload, the ratios of hds gram to the others, the peers' agreement with hds, and the scaling runs.
+"""Prints the benchmark tables from bench/run.sh's results: throughput (runs per second) of every engine and
+peer per sweep workload, the ratios of hds gram to the others, the peers' agreement with hds, and the scaling
+runs; then the network benchmark (seconds per MNIST epoch of hds and the PyTorch peer, accuracies, memory).
+Either part may be missing (run.sh network / run.sh sweep).
 
 usage: report.py OUT_DIR
 """
@@ -34,6 +36,13 @@ def main():
     except ImportError:
         info = ""
     print("numpy BLAS:", info or f"not reported by threadpoolctl; loaded: {', '.join(blas_libraries()) or '?'}")
+    sweep_table(out, [r for r in rows if not r["workload"].startswith("network")])
+    network_table([r for r in rows if r["workload"].startswith("network")])
+
+
+def sweep_table(out, rows):
+    if not rows:
+        return
     workloads = [w for w in dict.fromkeys(r["workload"] for r in rows) if not w.startswith("scale")]
     print()
     print(f"{'workload':<11} {'engine/peer':<11} {'runs':>5} {'median s':>9} {'runs/s':>9} {'gram x':>8} "
@@ -67,6 +76,30 @@ def main():
             ms = lambda r: r["result"]["median_s"] / r["result"]["runs"] * r["result"]["threads"] * 1e3
             print(f"{key:<6} {value:>6} {ms(d):>10.2f} {ms(g):>10.2f} {ms(d) / ms(g):>12.2f} "
                   f"{d['maxrss_kb'] / 1024:>5.0f}/{g['maxrss_kb'] / 1024:<5.0f}")
+
+
+def network_table(rows):
+    """One row per implementation and precision: median seconds per epoch, the hds float64 median over the
+    row's (below 1: hds is faster), peak memory, and validation/test accuracy after the first and last epoch."""
+    if not rows:
+        return
+    print()
+    print("network: MNIST 784-200-200-10, batch 32, iid, one epoch = 50,000 patterns (1563 steps), measuring excluded")
+    print(f"{'setting':<8} {'impl':<14} {'dtype':<8} {'thr':>3} {'ep':>3} {'median s':>9} {'min s':>7} {'hds64/row':>9} "
+          f"{'peak MB':>8} {'data MB':>8} {'load':>5}  {'val acc 1st/last':>16} {'test acc':>8}  BLAS")
+    for w in dict.fromkeys(r["workload"] for r in rows):
+        sel = [r for r in rows if r["workload"] == w]
+        hds = next((r for r in sel if r["kind"].startswith("hds")), None)
+        for r in sel:
+            res = r["result"]
+            ratio = f"{hds['result']['median_s'] / res['median_s']:.2f}" if hds else "-"
+            blas = ", ".join(os.path.basename(b) for b in res.get("blas", [])) or ("Eigen" if r is hds else "?")
+            load = f"{r['load']:.1f}" if r.get("load") is not None else "-"
+            acc = f"{res['val_acc'][0]:.4f}/{res['val_acc'][-1]:.4f}"
+            print(f"{res['setting']:<8} {r['kind'].rsplit('-', 1)[0]:<14} {res['dtype']:<8} {res['threads']:>3} "
+                  f"{res['epochs']:>3} {res['median_s']:>9.3f} {min(res['epoch_s']):>7.3f} {ratio:>9} "
+                  f"{r['maxrss_kb'] / 1024:>8.0f} {res['data_mb']:>8.0f} {load:>5}  {acc:>16} "
+                  f"{res['test_acc'][-1]:>8.4f}  {blas}")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # Builds hds (Release, -march=native) and runs the sweep benchmark on the direct and Gram engines and on the
-# numpy and PyTorch peers, on the same workloads; prints one table (bench/report.py). About 5 minutes.
+# numpy and PyTorch peers, then the network benchmark (MNIST 784-200-200-10, one epoch at a time) against
+# the PyTorch peer in float64 and float32; prints the tables (bench/report.py). About 10 minutes.
+#
+# usage: bench/run.sh [all|sweep|network]    (default all)
 set -euo pipefail
+PART=${1:-all}
+case $PART in all | sweep | network) ;; *) echo "usage: $0 [all|sweep|network]" >&2; exit 2 ;; esac
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$SRC/build-bench}
 OUT=${OUT:-$BUILD/bench-out}
 REPEAT=${REPEAT:-5}
 THREADS=${THREADS:-2}
+NET_EPOCHS=${NET_EPOCHS:-5}          # network: epochs of hds and torch+OpenBLAS; the table shows their median
+NET_REF_EPOCHS=${NET_REF_EPOCHS:-2}  # network: epochs of torch on the reference BLAS (10-40 s each here)
 PY=/usr/bin/python3
 export HDS_DATA_DIR=${HDS_DATA_DIR:-$SRC/../shared/datasets}
 # The machine may set these for its own reasons; they would slow numpy down, so the peers run without them.
@@ -14,16 +21,18 @@ PYENV=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
 
 bash "$SRC/tools/install-deps.sh" time python3-torch
 cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DHDS_NATIVE=ON -DHDS_TESTS=OFF > /dev/null
-cmake --build "$BUILD" --target hds_bench -j2 > /dev/null
+cmake --build "$BUILD" --target hds_bench hds_network_bench -j2 > /dev/null
 BENCH=$BUILD/bench/hds_bench
+NET_BENCH=$BUILD/bench/hds_network_bench
 mkdir -p "$OUT"
 : > "$OUT/results.jsonl"
 
-record() {  # record NAME WORKLOAD KIND JSON-FILE TIME-FILE
+record() {  # record NAME WORKLOAD KIND JSON-FILE TIME-FILE [LOAD]: LOAD = the 1-minute load average before the run
   local rss
   rss=$(awk '/Maximum resident set size/ {print $NF}' "$5")
-  echo "{\"name\": \"$1\", \"workload\": \"$2\", \"kind\": \"$3\", \"maxrss_kb\": $rss, \"result\": $(tail -1 "$4")}" >> "$OUT/results.jsonl"
+  echo "{\"name\": \"$1\", \"workload\": \"$2\", \"kind\": \"$3\", \"maxrss_kb\": $rss, \"load\": ${6:-null}, \"result\": $(tail -1 "$4")}" >> "$OUT/results.jsonl"
 }
+load1() { cut -d' ' -f1 /proc/loadavg; }
 hds() {  # hds WORKLOAD ENGINE ARGS...: one engine on one workload
   local w=$1 e=$2; shift 2
   /usr/bin/time -v -o "$OUT/$w.$e.time" "$BENCH" --engine "$e" --threads "$THREADS" "$@" --out "$OUT/$w.$e.npy" > "$OUT/$w.$e.json"
@@ -49,32 +58,79 @@ workload() {  # workload NAME HDS-ARGS... -- NUMPY-ARGS -- TORCH-ARGS
   if $PY -c "import torch" 2> /dev/null; then peer "$w" torch --threads "$THREADS" "${targs[@]}"; fi
 }
 
-# Online RAND(200) -> RAND(200), sigmoid, dataset centering, 6 rules x 20 eta x 10 repetitions.
-workload online100 --P 100 --reps 10 -- --reps 1 -- --reps 2
-# The same with 1000 patterns (4 repetitions to keep the bench short; peers on a reduced grid, scaled per run).
-workload online1000 --P 1000 --reps 4 -- --reps 1 --eta-stride 4 -- --reps 1 --eta-stride 2
-# Multi-epoch MNIST(784) -> CONNECT(126), 10 epochs, fixed order; RANDN -> RAND stand-ins without the files.
-if "$BENCH" --inputs mnist --targets connect --P 10 --reps 1 --repeat 1 --engine direct > /dev/null 2>&1; then
-  MULTI=(--inputs mnist --targets connect)
-else
-  MULTI=(--inputs randn --in-dim 784 --targets rand --out-dim 126)
-fi
-workload multi100 "${MULTI[@]}" --P 100 --protocol multi --epochs 10 --reps 4 -- --reps 1 --eta-stride 4 -- --reps 1
+if [[ $PART != network ]]; then
+  # Online RAND(200) -> RAND(200), sigmoid, dataset centering, 6 rules x 20 eta x 10 repetitions.
+  workload online100 --P 100 --reps 10 -- --reps 1 -- --reps 2
+  # The same with 1000 patterns (4 repetitions to keep the bench short; peers on a reduced grid, scaled per run).
+  workload online1000 --P 1000 --reps 4 -- --reps 1 --eta-stride 4 -- --reps 1 --eta-stride 2
+  # Multi-epoch MNIST(784) -> CONNECT(126), 10 epochs, fixed order; RANDN -> RAND stand-ins without the files.
+  if "$BENCH" --inputs mnist --targets connect --P 10 --reps 1 --repeat 1 --engine direct > /dev/null 2>&1; then
+    MULTI=(--inputs mnist --targets connect)
+  else
+    MULTI=(--inputs randn --in-dim 784 --targets rand --out-dim 126)
+  fi
+  workload multi100 "${MULTI[@]}" --P 100 --protocol multi --epochs 10 --reps 4 -- --reps 1 --eta-stride 4 -- --reps 1
 
-# Scaling: rule hd only, 20 eta x 2 repetitions, one timing each.
-for P in 100 300 1000 3000; do
-  for e in direct gram; do
-    /usr/bin/time -v -o "$OUT/scaleP$P.$e.time" "$BENCH" --engine $e --rules hd --reps 2 --repeat 1 --P $P \
-      --threads "$THREADS" > "$OUT/scaleP$P.$e.json"
-    record "scaleP$P.$e" "scale_P" "hds-$e" "$OUT/scaleP$P.$e.json" "$OUT/scaleP$P.$e.time"
+  # Scaling: rule hd only, 20 eta x 2 repetitions, one timing each.
+  for P in 100 300 1000 3000; do
+    for e in direct gram; do
+      /usr/bin/time -v -o "$OUT/scaleP$P.$e.time" "$BENCH" --engine $e --rules hd --reps 2 --repeat 1 --P $P \
+        --threads "$THREADS" > "$OUT/scaleP$P.$e.json"
+      record "scaleP$P.$e" "scale_P" "hds-$e" "$OUT/scaleP$P.$e.json" "$OUT/scaleP$P.$e.time"
+    done
   done
-done
-for N in 50 200 800; do
-  for e in direct gram; do
-    /usr/bin/time -v -o "$OUT/scaleN$N.$e.time" "$BENCH" --engine $e --rules hd --reps 2 --repeat 1 --P 300 \
-      --in-dim $N --threads "$THREADS" > "$OUT/scaleN$N.$e.json"
-    record "scaleN$N.$e" "scale_n_in" "hds-$e" "$OUT/scaleN$N.$e.json" "$OUT/scaleN$N.$e.time"
+  for N in 50 200 800; do
+    for e in direct gram; do
+      /usr/bin/time -v -o "$OUT/scaleN$N.$e.time" "$BENCH" --engine $e --rules hd --reps 2 --repeat 1 --P 300 \
+        --in-dim $N --threads "$THREADS" > "$OUT/scaleN$N.$e.json"
+      record "scaleN$N.$e" "scale_n_in" "hds-$e" "$OUT/scaleN$N.$e.json" "$OUT/scaleN$N.$e.time"
+    done
   done
-done
+fi
+
+# Network: MNIST 784-200-200-10, batch 32, NET_EPOCHS epochs of iid training from the same initial weights on the
+# same batches, each epoch timed; settings sgd (experiments/mnist_mlp.yaml) and adam (seed000_mlp.yaml).
+# PyTorch runs twice per precision: with the BLAS this machine's python3-torch loads (Debian's libblas.so.3,
+# the reference BLAS unless an optimised one is installed), and with OpenBLAS from Debian's
+# libopenblas0-pthread, unpacked into the build directory and put first on LD_LIBRARY_PATH for that process
+# only (the system's BLAS alternative is left alone). Rows whose peer cannot run are left out with a note.
+openblas_dir() {  # prints the directory holding OpenBLAS's libblas.so.3, fetching the package once
+  local dir=$BUILD/openblas lib=usr/lib/x86_64-linux-gnu/openblas-pthread
+  if [[ ! -e $dir/$lib/libblas.so.3 ]]; then
+    rm -rf "$dir" && mkdir -p "$dir"
+    (cd "$dir" && apt-get download -q libopenblas0-pthread > /dev/null 2>&1 && dpkg-deb -x libopenblas0-pthread_*.deb .) ||
+      { echo "network: could not fetch libopenblas0-pthread; the torch+OpenBLAS rows are left out" >&2; return 1; }
+  fi
+  echo "$dir/$lib"
+}
+net_peer() {  # net_peer SETTING KIND DTYPE EPOCHS [LD_LIBRARY_PATH]
+  local s=$1 kind=$2 dtype=$3 name="net_$1.$2-$3" load
+  load=$(load1)
+  if ! "${PYENV[@]}" ${5:+LD_LIBRARY_PATH=$5} OPENBLAS_NUM_THREADS="$THREADS" /usr/bin/time -v -o "$OUT/$name.time" \
+    $PY "$SRC/bench/peers/network_torch_peer.py" "$OUT/net_$s" --dtype "$dtype" --threads "$THREADS" --epochs "$4" \
+    > "$OUT/$name.json"; then
+    echo "network: $name failed (see above); row left out" >&2
+    return 0
+  fi
+  record "$name" "network_$s" "$kind-$dtype" "$OUT/$name.json" "$OUT/$name.time" "$load"
+}
+if [[ $PART != sweep ]]; then
+  OPENBLAS=$(openblas_dir) || OPENBLAS=
+  for s in sgd adam; do
+    echo "== network $s" >&2
+    load=$(load1)
+    /usr/bin/time -v -o "$OUT/net_$s.hds.time" "$NET_BENCH" --setting $s --epochs "$NET_EPOCHS" --threads "$THREADS" \
+      --dump "$OUT/net_$s" > "$OUT/net_$s.hds.json"
+    record "net_$s.hds" "network_$s" "hds-float64" "$OUT/net_$s.hds.json" "$OUT/net_$s.hds.time" "$load"
+    if ! $PY -c "import torch" 2> /dev/null; then
+      echo "network: python3-torch is missing; no PyTorch rows" >&2
+      continue
+    fi
+    for dtype in float64 float32; do
+      if [[ -n $OPENBLAS ]]; then net_peer $s torch+openblas $dtype "$NET_EPOCHS" "$OPENBLAS"; fi
+      net_peer $s torch $dtype "$NET_REF_EPOCHS"
+    done
+  done
+fi
 
 "${PYENV[@]}" $PY "$SRC/bench/report.py" "$OUT"

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/npy.hpp"
 #include "core/engine.hpp"
 #include "core/init.hpp"
 #include "core/rng.hpp"
@@ -87,25 +88,7 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-// A .npy file (version 1.0, little-endian float64) of the given shape; `fortran` for Eigen's column-major data.
-void write_npy(const std::string& path, const double* data, const std::vector<long>& shape, bool fortran) {
-  std::string dims;
-  for (long d : shape) dims += std::to_string(d) + ",";
-  std::string header = "{'descr': '<f8', 'fortran_order': " + std::string(fortran ? "True" : "False") +
-                       ", 'shape': (" + dims + "), }";
-  const size_t total = 10 + header.size() + 1;
-  header.append((64 - total % 64) % 64, ' ');
-  header += '\n';
-  std::ofstream f(path, std::ios::binary);
-  f.write("\x93NUMPY\x01\x00", 8);
-  const uint16_t len = static_cast<uint16_t>(header.size());
-  f.write(reinterpret_cast<const char*>(&len), 2);
-  f << header;
-  long n = 1;
-  for (long d : shape) n *= d;
-  f.write(reinterpret_cast<const char*>(data), n * static_cast<long>(sizeof(double)));
-  if (!f) throw std::runtime_error("cannot write " + path);
-}
+using bench::write_npy;
 
 void write_matrix(const std::string& path, const Eigen::MatrixXd& m) {
   write_npy(path, m.data(), {static_cast<long>(m.rows()), static_cast<long>(m.cols())}, true);

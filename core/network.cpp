@@ -158,7 +158,7 @@ void Network::forward_train(const Eigen::Ref<const Eigen::MatrixXd>& X) {
 
 bool Network::output_finite() const { return (A_.back().array().abs() <= 1e100).all(); }
 
-void Network::backward(const Eigen::MatrixXd& T) {
+void Network::backward(const Eigen::MatrixXd& T, const RowsReady& rows_ready) {
   const int L = num_layers();
   output_signal(spec_.output_rule, spec_.output, A_.back(), H_.back(), T, D_.back());
   const double inv_B = 1.0 / static_cast<double>(T.cols());
@@ -166,19 +166,22 @@ void Network::backward(const Eigen::MatrixXd& T) {
     if (!trains_layer(l)) break;  // frozen: every layer below the output is fixed
     const Eigen::MatrixXd& in = Hc_[l];
     const Eigen::MatrixXd& d = D_[l];
-    Eigen::MatrixXd& G = GW_[l];
-    for_pieces(in.rows(), double(in.rows()) * d.rows() * d.cols(), threads_, [&](Eigen::Index r0, Eigen::Index r) {
-      G.middleRows(r0, r).noalias() = inv_B * in.middleRows(r0, r) * d.transpose();
-    });
-    Gb_[l].noalias() = d.rowwise().sum() * inv_B;
-    if (l == 0 || spec_.hidden_rule == HiddenRule::frozen) continue;
-    // δ_l = (W_{l+1} δ_{l+1}) ⊙ g′(a_l), with the weights before this step's update.
     const Eigen::MatrixXd& W = p_.W[l];
-    Eigen::MatrixXd& below = D_[l - 1];
-    below.resize(W.rows(), d.cols());
-    for_pieces(W.rows(), double(W.rows()) * W.cols() * d.cols(), threads_, [&](Eigen::Index r0, Eigen::Index r) {
-      below.middleRows(r0, r).noalias() = W.middleRows(r0, r) * d;
-      times_derivative(spec_.hidden, A_[l - 1].middleRows(r0, r), H_[l - 1].middleRows(r0, r), below.middleRows(r0, r));
+    Eigen::MatrixXd& G = GW_[l];
+    Gb_[l].noalias() = d.rowwise().sum() * inv_B;
+    // δ_l = (W_{l+1} δ_{l+1}) ⊙ g′(a_l) needs the weights before this step's update; row r of W feeds only
+    // row r of δ_l and of G, so each piece of rows is finished (δ rows, then G rows, then rows_ready) on its own.
+    const bool below = l > 0 && spec_.hidden_rule == HiddenRule::backprop;
+    if (below) D_[l - 1].resize(W.rows(), d.cols());
+    const double work = double(W.rows()) * W.cols() * d.cols() * (below ? 2 : 1);
+    for_pieces(W.rows(), work, threads_, [&](Eigen::Index r0, Eigen::Index r) {
+      if (below) {
+        auto D = D_[l - 1].middleRows(r0, r);
+        D.noalias() = W.middleRows(r0, r) * d;
+        times_derivative(spec_.hidden, A_[l - 1].middleRows(r0, r), H_[l - 1].middleRows(r0, r), D);
+      }
+      G.middleRows(r0, r).noalias() = inv_B * in.middleRows(r0, r) * d.transpose();
+      if (rows_ready) rows_ready(l, r0, r);
     });
   }
 }

@@ -7,6 +7,7 @@
 #pragma once
 #include <Eigen/Dense>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -83,10 +84,16 @@ class Network {
   Network(const NetworkSpec& spec, NetworkParams params, int threads = 1);
 
   void forward_train(const Eigen::Ref<const Eigen::MatrixXd>& X);
+  // Called by backward() when rows [r0, r0 + r) of grad_W(l) are final and backward() will not read
+  // those rows of W_l again (nor grad_b(l), which is final before the first call of layer l): an
+  // optimizer may update them in place while they are in the cache. Pieces of one layer may run on
+  // different threads at once (never the same rows); the layers come from the top.
+  using RowsReady = std::function<void(int l, Eigen::Index r0, Eigen::Index r)>;
+
   // δ_L from the one-hot targets T of the batch last passed to forward_train, then backprop.
   // Fills the gradients of the mini-batch mean: grad_W(l) = (1/B) (h_l − μ_l) δ_{l+1}ᵀ,
   // grad_b(l) = mean of δ_{l+1}; for frozen hidden layers only the output layer's.
-  void backward(const Eigen::MatrixXd& T);
+  void backward(const Eigen::MatrixXd& T, const RowsReady& rows_ready = {});
   // True when every output pre-activation of the last training batch is finite and within ±1e100.
   bool output_finite() const;
 

@@ -230,19 +230,23 @@ NetworkLearner::NetworkLearner(const NetworkTrainSpec& spec, NetworkParams initi
 bool NetworkLearner::step(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::MatrixXd& T) {
   net_.forward_train(X);
   if (!net_.output_finite()) return false;
-  net_.backward(T);
   NetworkParams& p = net_.params();
-  for (int l = 0; l < net_.num_layers(); ++l) {
-    if (!net_.trains_layer(l)) continue;
-    Optimizer& ow = opt_W_[l];
-    ow.begin_step();
-    const Eigen::Index n = p.W[l].size();
+  const int L = net_.num_layers();
+  for (int l = 0; l < L; ++l)
+    if (net_.trains_layer(l)) {
+      opt_W_[l].begin_step();
+      opt_b_[l].begin_step();
+    }
+  // Each piece of W_l's rows is updated as soon as backward() has its gradient (still in the cache):
+  // column j of the piece is the contiguous range [j n + r0, j n + r0 + r) of the column-major W_l.
+  net_.backward(T, [&](int l, Eigen::Index r0, Eigen::Index r) {
+    const Eigen::Index n = p.W[l].rows();
     double* w = p.W[l].data();
     const double* g = net_.grad_W(l).data();
-    for_pieces(n, 4.0 * n, net_.threads(), [&](Eigen::Index begin, Eigen::Index count) { ow.update(begin, count, w, g); });
-    opt_b_[l].begin_step();
-    opt_b_[l].update(0, p.b[l].size(), p.b[l].data(), net_.grad_b(l).data());
-  }
+    for (Eigen::Index j = 0; j < p.W[l].cols(); ++j) opt_W_[l].update(j * n + r0, r, w, g);
+  });
+  for (int l = 0; l < L; ++l)
+    if (net_.trains_layer(l)) opt_b_[l].update(0, p.b[l].size(), p.b[l].data(), net_.grad_b(l).data());
   return true;
 }
 

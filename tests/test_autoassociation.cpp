@@ -14,6 +14,7 @@
 #include "core/autoassociation.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "tests/random_matrices.hpp"
 
 using namespace hds;
 using Eigen::MatrixXd;
@@ -21,21 +22,9 @@ using Eigen::VectorXd;
 
 namespace {
 
-MatrixXd uniform_matrix(int r, int c, uint64_t seed, double lo, double hi) {
-  Rng rng(seed);
-  MatrixXd m(r, c);
-  for (int j = 0; j < c; ++j)
-    for (int i = 0; i < r; ++i) m(i, j) = rng.uniform(lo, hi);
-  return m;
-}
+using test::uniform_matrix;
 
-MatrixXd binary_matrix(int r, int c, uint64_t seed) {
-  Rng rng(seed);
-  MatrixXd m(r, c);
-  for (int j = 0; j < c; ++j)
-    for (int i = 0; i < r; ++i) m(i, j) = rng.bernoulli(0.4);
-  return m;
-}
+MatrixXd binary_matrix(int r, int c, uint64_t seed) { return test::binary_matrix(r, c, seed, 0.4); }
 
 // Patterns with a clear spectrum: x = 0.5 + Q diag(scales) z, z standard normal, Q a random rotation.
 MatrixXd spectrum_data(const VectorXd& scales, int N, uint64_t seed) {

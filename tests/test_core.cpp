@@ -10,6 +10,7 @@
 #include "core/engine.hpp"
 #include "core/init.hpp"
 #include "core/rng.hpp"
+#include "tests/random_matrices.hpp"
 #include "core/rules.hpp"
 
 using namespace hds;
@@ -36,20 +37,9 @@ std::vector<ActivationKind> positive_derivative_kinds() {
 }
 
 MatrixXd random_matrix(int r, int c, uint64_t seed, double lo = 0.0, double hi = 1.0) {
-  Rng rng(seed);
-  MatrixXd m(r, c);
-  for (int j = 0; j < c; ++j)
-    for (int i = 0; i < r; ++i) m(i, j) = rng.uniform(lo, hi);
-  return m;
+  return test::uniform_matrix(r, c, seed, lo, hi);
 }
-
-MatrixXd binary_matrix(int r, int c, uint64_t seed) {
-  Rng rng(seed);
-  MatrixXd m(r, c);
-  for (int j = 0; j < c; ++j)
-    for (int i = 0; i < r; ++i) m(i, j) = rng.bernoulli(0.5);
-  return m;
-}
+using test::binary_matrix;
 
 TrainSpec spec_for(Rule rule, ActivationKind kind, double eta) {
   TrainSpec s;

@@ -173,3 +173,17 @@ TEST_CASE("CSV quotes what needs quoting; JSON escapes strings and writes non-fi
   CHECK(json.find("\"x\": null") != std::string::npos);
   CHECK(json.find("tab\\there") != std::string::npos);
 }
+
+TEST_CASE("JSON with further tables keeps the first table's keys at the top and nests the others by name") {
+  inspect::Table a, b;
+  a.title = "first";
+  a.columns = {"x"};
+  a.rows.push_back({inspect::Value::num(1.5)});
+  b.title = "second";
+  b.columns = {"n"};
+  const std::string alone = inspect::to_json(a, {{"file", "f.h5"}});
+  CHECK(alone == "{\"file\": \"f.h5\", \"title\": \"first\", \"columns\": [\"x\"], \"rows\": [\n  {\"x\": 1.5}\n]}\n");
+  CHECK(inspect::to_json(a, {{"file", "f.h5"}}, {}) == alone);
+  CHECK(inspect::to_json(a, {{"file", "f.h5"}}, {{"more", b}}) ==
+        alone.substr(0, alone.size() - 2) + ",\n\"more\": {\"title\": \"second\", \"columns\": [\"n\"], \"rows\": []}}\n");
+}

@@ -27,6 +27,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kG = 3, kR = 2, kP = 6;  // grid points, repetitions, patterns (online: error matrices P x P)
+constexpr double kTwo = 2.0;
 
 struct Fixture {
   fs::path dir;
@@ -287,4 +288,34 @@ TEST_CASE("journal fuzz: headers: cut short, of another definition, unreadable; 
   j.load(f.s);
   REQUIRE(j.done().size() == 1);
   CHECK(encode_cell(2, j.done().at(2)) == encode_cell(2, f.cells[2]));
+}
+
+TEST_CASE("journal fuzz: decode_cell (records between MPI ranks) gives back what encode_cell wrote, or why not") {
+  Fixture f;
+  for (int c = 0; c < 3; ++c) {
+    const std::string payload = encode_cell(c, f.cells[c]);
+    int64_t cell = -1;
+    CellResult r;
+    REQUIRE(decode_cell(payload, cell, r).empty());
+    CHECK(cell == c);
+    CHECK(encode_cell(cell, r) == payload);
+    CHECK(check_cell(f.s, cell, r).empty());
+    // Cut short anywhere: a reason, never a crash or a result.
+    for (size_t n = 0; n < payload.size(); n += 7) CHECK_FALSE(decode_cell(payload.substr(0, n), cell, r).empty());
+  }
+  // A winner's detail alone (a rank's answer to "compute the detail of w"): empty tables, the winner.
+  CellResult detail;
+  detail.best.index = 2;
+  detail.detail = f.cells[0].detail;
+  int64_t cell = -1;
+  CellResult r;
+  REQUIRE(decode_cell(encode_cell(0, detail), cell, r).empty());
+  CHECK(r.best.index == 2);
+  CHECK(r.score.size() == 0);
+  CHECK(r.detail.arrays.size() == 2);
+  // A divergence flag that is neither 0 nor 1.
+  std::string bad = encode_cell(0, f.cells[0]);
+  const size_t flags = 8 + 16 + kG * kR * 8 + 16;  // cell, score (dims, values), diverged dims
+  bad.replace(flags, 8, std::string(reinterpret_cast<const char*>(&kTwo), 8));
+  CHECK(decode_cell(bad, cell, r).find("a divergence flag is 2") != std::string::npos);
 }

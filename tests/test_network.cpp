@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/network_trainer.hpp"
 #include "core/rng.hpp"
+#include "tests/random_matrices.hpp"
 
 using namespace hds;
 using Eigen::MatrixXd;
@@ -16,13 +17,7 @@ using Eigen::VectorXd;
 
 namespace {
 
-MatrixXd uniform_matrix(int r, int c, uint64_t seed, double lo, double hi) {
-  Rng rng(seed);
-  MatrixXd m(r, c);
-  for (int j = 0; j < c; ++j)
-    for (int i = 0; i < r; ++i) m(i, j) = rng.uniform(lo, hi);
-  return m;
-}
+using test::uniform_matrix;
 
 MatrixXd one_hot_of(const std::vector<int>& y, int n) {
   MatrixXd T = MatrixXd::Zero(n, static_cast<int>(y.size()));

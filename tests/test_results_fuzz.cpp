@@ -1,6 +1,7 @@
 // Robustness of every reader of hds's own result files (`init: from`, `hds inspect`): files written by
-// the real writers, then truncated, byte-flipped (seeded) and hand-edited (wrong attribute types and
-// shapes, short bias, foreign identity), must give a one-line hds::UserError naming the file or a valid read.
+// the real writers (runs, sweeps, network runs), then truncated, byte-flipped (seeded) and hand-edited
+// (wrong attribute types and shapes, short bias, foreign identity), must give a one-line hds::UserError
+// naming the file or a valid read.
 #include <doctest/doctest.h>
 
 #include <hdf5.h>
@@ -20,6 +21,7 @@
 #include "tools/lib/experiment.hpp"
 #include "tools/lib/guarded_read.hpp"
 #include "tools/lib/inspect.hpp"
+#include "tools/lib/network_experiment.hpp"
 #include "tools/lib/sweep_run.hpp"
 
 using namespace hds;
@@ -74,6 +76,18 @@ std::string make_sweep_file() {
   return path;
 }
 
+// A network run on the MNIST fixture (a few seconds' work at most): 784 -> 6 -> 4 units, two
+// repetitions, iid or a class-incremental stream of two tasks.
+std::string make_network_file(bool stream) {
+  const std::string path = temp(stream ? "network_stream.h5" : "network_iid.h5");
+  std::string yaml = "kind: network\nname: tiny_net\ndata: {dataset: mnist, validation: 20, train_limit: 60, data_dir: " +
+                     std::string(HDS_SOURCE_DIR) + "/tests/fixtures/data}\nbatch_size: 10\nepochs: 2\nrepetitions: 2\n";
+  yaml += stream ? "layers: [784, 6, 10]\nprotocol: class_incremental\ntasks: [[0, 1], [2, 3]]\n" : "layers: [784, 6, 10]\n";
+  const netexp::NetworkExperiment c = netexp::parse_network(YAML::Load(yaml), cfg::YamlContext("tiny_net.yaml"));
+  netexp::write_network_file(path, c, netexp::run_network(c, 1), true);
+  return path;
+}
+
 // Each reader of a result file, run as the command line runs it; returns what it read (as text).
 using Reader = std::function<std::string(const std::string& path)>;
 
@@ -87,6 +101,7 @@ std::map<std::string, Reader> readers_of(const std::string& kind) {
   r["inspect (tree, provenance, summary)"] = inspect_as("", "text");
   r["inspect --format json"] = inspect_as("", "json");
   if (kind == "sweep") r["inspect --cell 1"] = inspect_as("1", "text");
+  if (kind == "network") r["inspect --format csv"] = inspect_as("", "csv");
   if (kind == "run")
     r["init: from"] = [](const std::string& p) {
       const auto c = experiment(p, 1);
@@ -283,4 +298,69 @@ TEST_CASE("inspect refuses wrong attribute types and shapes, foreign kinds and a
         "/summary/winner_index has 1 entries for 2 cells; the file is damaged");
   std::remove(run.c_str());
   std::remove(sweep_file.c_str());
+}
+
+TEST_CASE("results fuzz: truncated and byte-flipped network run files are refused in one line by every inspect view") {
+  const std::string stream = make_network_file(true);
+  fuzz(stream, "network", 25, 100, 13);
+  std::remove(stream.c_str());
+}
+
+TEST_CASE("inspect checks a network run's datasets against its /config and its attributes' types, in one line") {
+  const std::string iid = make_network_file(false), stream = make_network_file(true);
+  const Reader text = readers_of("network").at("inspect (tree, provenance, summary)");
+  const Reader json = readers_of("network").at("inspect --format json");
+  const std::string tail = "; the network run file is damaged or incomplete (write it again with 'hds run')";
+  CHECK(refusal(iid, [](hid_t f) { REQUIRE(H5Ldelete(f, "/metrics/validation_mse", H5P_DEFAULT) >= 0); }, text,
+                "no_metric") ==
+        "no dataset '/metrics/validation_mse' (expected shape [2, 2], repetitions × measured epochs)" + tail);
+  CHECK(refusal(stream, [](hid_t f) { replace_dataset(f, "/accuracy_matrix/test", {2, 2, 3}); }, json, "matrix") ==
+        "'/accuracy_matrix/test' has shape [2, 2, 3], expected [2, 2, 2] (repetitions × tasks × tasks)" + tail);
+  CHECK(refusal(stream, [](hid_t f) { replace_dataset(f, "/metrics/test_accuracy", {2, 3}); }, text, "metric") ==
+        "'/metrics/test_accuracy' has shape [2, 3], expected [2, 4] (repetitions × measured epochs)" + tail);
+  CHECK(refusal(iid, [](hid_t f) { replace_dataset(f, "/score", {3}); }, text, "score") ==
+        "'/score' has shape [3], expected [2] (one value per repetition, 2 in /config)" + tail);
+  CHECK(refusal(iid, [](hid_t f) { replace_dataset(f, "/metrics/task", {2}); }, text, "float_task") ==
+        "'/metrics/task' is float64, expected whole numbers" + tail);
+  CHECK(refusal(stream, [](hid_t f) { set_string_attr(f, "score_sd", "0.1"); }, json, "text_sd") ==
+        "attribute /@score_sd is string, expected a single number; the file was not written by hds");
+  const double half = 0.5;
+  CHECK(refusal(iid, [&](hid_t f) { set_attr(f, "n_diverged", H5T_NATIVE_DOUBLE, {}, &half); }, text, "float_div") ==
+        "attribute /@n_diverged is float64, expected an integer; the file was not written by hds");
+  const int64_t three = 3;
+  CHECK(refusal(iid, [&](hid_t f) { set_attr(f, "n_diverged", H5T_NATIVE_INT64, {}, &three); }, text, "many_div") ==
+        "root attribute n_diverged is 3, more than the 2 repetitions" + tail);
+  CHECK(refusal(iid, [&](hid_t f) { set_attr(f, "experiment_kind", H5T_NATIVE_INT64, {}, &three); }, text, "ek") ==
+        "attribute /@experiment_kind is int64, expected a single string; the file was not written by hds");
+  CHECK(refusal(iid, [](hid_t f) { set_string_attr(f, "output_activation", "step"); }, text, "act") ==
+        "root attribute output_activation is 'step', but /config says 'sigmoid'" + tail);
+  CHECK(refusal(iid, [](hid_t f) { H5Adelete(f, "score"); }, text, "no_score") == "no root attribute 'score'" + tail);
+  CHECK(refusal(iid, [](hid_t f) { REQUIRE(H5Ldelete(f, "/config", H5P_DEFAULT) >= 0); }, json, "no_config") ==
+        "no dataset '/config' (the resolved experiment)" + tail);
+  const std::string stored = h5::File(iid, h5::File::Mode::read).read_string("/config");
+  const auto set_config = [](const std::string& yaml) {
+    return [yaml](hid_t f) {
+      REQUIRE(H5Ldelete(f, "/config", H5P_DEFAULT) >= 0);
+      const hid_t t = H5Tcopy(H5T_C_S1), space = H5Screate(H5S_SCALAR);
+      H5Tset_size(t, H5T_VARIABLE);
+      const hid_t d = H5Dcreate2(f, "/config", t, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+      const char* p = yaml.c_str();
+      REQUIRE(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &p) >= 0);
+      H5Dclose(d);
+      H5Sclose(space);
+      H5Tclose(t);
+    };
+  };
+  CHECK(refusal(iid, set_config("kind: network\nlayers: [784, 10\n"), text, "bad_yaml")
+            .rfind("'/config' is not readable YAML (", 0) == 0);
+  CHECK(refusal(iid, set_config("- 1\n- 2\n"), text, "list_yaml") == "'/config' is not a YAML mapping of keys" + tail);
+  const std::string lr = stored.substr(0, stored.find("epochs: 2")) + "lr: 0.1\n" + stored.substr(stored.find("epochs: 2"));
+  CHECK(refusal(iid, set_config(lr), text, "key").rfind("/config:", 0) == 0);
+  CHECK(refusal(iid, set_config(stored.substr(0, stored.find("epochs: 2")) + "epochs: 3" +
+                                stored.substr(stored.find("epochs: 2") + 9)),
+                json, "epochs") ==
+        "'/metrics/task' has shape [2], expected [3] (one entry per measured epoch, tasks × epochs = 1 × 3 in "
+        "/config)" + tail);
+  std::remove(iid.c_str());
+  std::remove(stream.c_str());
 }

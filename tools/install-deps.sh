@@ -6,6 +6,7 @@ PACKAGES=(
   build-essential cmake git pkg-config
   libeigen3-dev libyaml-cpp-dev libhdf5-dev libfmt-dev doctest-dev libcli11-dev
   zlib1g-dev libssl-dev curl
+  libopenmpi-dev openmpi-bin
   python3 python3-numpy python3-h5py python3-matplotlib python3-torch
   "$@"
 )

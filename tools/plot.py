@@ -5,10 +5,12 @@
 sweep: grouped bars of each cell winner's last-N error (± sd) per rule, one panel per activation and
 one group per data pair; forgetting curves (winner's error against pattern age, mean over repetitions,
 one line per rule); error-matrix heat maps where stored; with a weight_decay cell axis (or --compare)
-a with/without comparison. run: the forgetting curve (and the error matrix when stored). study: the
-toy weight paths (study 1) or the output table (study 2). Autoassociation runs and sweeps
-(experiment_kind "autoassociation") are drawn by plot_autoassociation.py. Prints the path of every PNG
-written.
+a with/without comparison. run: the forgetting curve (and the error matrix when stored); a network run
+(experiment_kind network): accuracy and loss curves and, for streams, the accuracy matrix
+(plot_network.py); an autoassociation run: its error, ‖ΔW‖, hidden activity and angles per epoch and
+its filters (plot_autoassociation.py), and of an autoassociation sweep also the winners' measures per
+epoch. study: the toy weight paths (study 1) or the output table (study 2). Prints the path of every
+PNG written.
 Needs only numpy, h5py and matplotlib (Debian's python3-* packages).
 """
 import argparse
@@ -24,6 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import plot_autoassociation  # noqa: E402
+import plot_network  # noqa: E402
 
 LAYOUT_VERSION = 1
 MAX_HEATMAPS = 12  # error matrices drawn per sweep (the first cells that store one)
@@ -145,12 +148,22 @@ class Sweep:
         n = len(self.labels)
         self.values = {a: [dataset_name(v) for v in strings(f[f"summary/{a}"])] if f"summary/{a}" in f else [""] * n
                        for a in self.axes}
-        self.mean = np.asarray(f["summary/last_n_mean"])
-        self.sd = np.asarray(f["summary/last_n_sd"])
+        # The score of the sweep's kind (association: last-N error; network: validation accuracy);
+        # files from before sweeps had kinds are association sweeps.
+        stem = text(f.attrs.get("summary_score", "last_n"))
+        self.score = text(f.attrs.get("score", "last_n_error"))
+        self.mean = np.asarray(f[f"summary/{stem}_mean"])
+        self.sd = np.asarray(f[f"summary/{stem}_sd"])
         self.last_n = int(f.attrs.get("last_n", 20))
         self.reps = int(f.attrs.get("repetitions", 0))
-        self.colour_axis = "rule" if "rule" in self.axes else (self.axes[-1] if self.axes else None)
-        self.panel_axis = "activation" if "activation" in self.axes and self.colour_axis != "activation" else None
+        self.score_label = f"last-{self.last_n} MAE" if stem == "last_n" else self.score.replace("_", " ")
+        self.lower_is_better = scalar_text(f.attrs.get("score_order", "lower_is_better")) != "higher_is_better"
+        self.experiment_kind = scalar_text(f.attrs.get("experiment_kind", "association"))
+        self.tuned = [a for a in text(f.attrs.get("tuned_axes", "")).split(",") if a]
+        colour = [a for a in ("rule", "output_rule") if a in self.axes]
+        self.colour_axis = colour[0] if colour else (self.axes[-1] if self.axes else None)
+        panel = [a for a in ("activation", "output_activation") if a in self.axes and a != self.colour_axis]
+        self.panel_axis = panel[0] if panel else None
 
     def value(self, axis, c):
         return self.values[axis][c] if axis else ""
@@ -196,17 +209,23 @@ def plot_sweep_bars(s, w, tag=""):
                         es.append(s.sd[c])
             ax.bar(xs, ys, width, yerr=es, capsize=2, color=col[bar], label=bar)
         ax.set_xticks(range(len(groups)))
-        ax.set_xticklabels([g.replace(", ", "\n") for g in groups], fontsize=8)
-        ax.set_ylabel(f"last-{s.last_n} MAE (winner)")
+        ax.set_xticklabels([re.sub(r",\s(?![^\[]*\])", "\n", g) for g in groups], fontsize=8)
+        ax.set_ylabel(f"{s.score_label} (winner)")
         ax.set_title(f"{s.panel_axis}={panel}" if s.panel_axis else "all cells", fontsize=9)
         ax.grid(axis="y", alpha=0.3)
         ax.legend(title=s.colour_axis, fontsize=8, title_fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
-    fig.suptitle(f"{title_of(s.f)}{tag}: best tuned error per cell, mean ± sd over {s.reps} repetitions", fontsize=10)
+    fig.suptitle(f"{title_of(s.f)}{tag}: best tuned {s.score_label} per cell, mean ± sd over {s.reps} repetitions",
+                 fontsize=10)
     fig.tight_layout(rect=(0, 0, 1, 0.985))
     w.save(fig, "bars")
 
 
-def plot_sweep_forgetting(s, w):
+def plot_sweep_curves(s, w, dataset, xlabel, ylabel, name):
+    """The winners' curves (mean over repetitions) of `dataset` in /cells/cNNNN, one figure per group
+    of cells, one panel per panel-axis value: forgetting curves (association), accuracy per epoch
+    (network). Nothing when no cell has the dataset."""
+    if not any(f"cells/c{c:04d}/{dataset}" in s.f for c in s.cells()):
+        return
     groups = s.distinct(s.group_key(c) for c in s.cells())
     panels = s.distinct(s.value(s.panel_axis, c) for c in s.cells())
     col = colours(s.distinct(s.value(s.colour_axis, c) for c in s.cells()))
@@ -216,20 +235,65 @@ def plot_sweep_forgetting(s, w):
             for c in s.cells():
                 if s.group_key(c) != group or s.value(s.panel_axis, c) != panel:
                     continue
-                key = f"cells/c{c:04d}/forgetting_curve"
+                key = f"cells/c{c:04d}/{dataset}"
                 if key not in s.f:
                     continue
                 m, _ = mean_curve(s.f[key])
                 bar = s.value(s.colour_axis, c)
                 ax.plot(np.arange(len(m)), m, color=col[bar], label=bar)
             ax.set_title(f"{s.panel_axis}={panel}" if s.panel_axis else group, fontsize=9)
-            ax.set_xlabel("pattern age (0 = newest)")
+            ax.set_xlabel(xlabel)
             ax.grid(alpha=0.3)
             ax.legend(title=s.colour_axis, fontsize=8, title_fontsize=8)
-        axs[0][0].set_ylabel("MAE of the winner (mean over repetitions)")
-        fig.suptitle(f"forgetting curves, {group} — {title_of(s.f)}", fontsize=10)
+        axs[0][0].set_ylabel(ylabel)
+        fig.suptitle(f"{name.replace('_', ' ')}, {group} — {title_of(s.f)}", fontsize=10)
         fig.tight_layout()
-        w.save(fig, f"forgetting_{gi:02d}")
+        w.save(fig, f"{name}_{gi:02d}")
+
+
+def plot_sweep_tuning(s, w):
+    """Each cell's score (mean over repetitions) against its first tuned axis, the winner marked:
+    how sharp the optimum is and whether it sits at an end of the grid."""
+    if not s.tuned:
+        return
+    axis = s.tuned[0]
+    grid = np.asarray(s.f[f"grid/{axis}"])
+    col = colours(s.distinct(s.value(s.colour_axis, c) for c in s.cells()))
+    def panel_of(c):
+        parts = ([f"{s.panel_axis}={s.value(s.panel_axis, c)}"] if s.panel_axis else []) + [s.group_key(c)]
+        return ", ".join(p for p in parts if p != "all") or "all"
+    panels = s.distinct(panel_of(c) for c in s.cells())
+    cols = min(4, len(panels))
+    rows = (len(panels) + cols - 1) // cols
+    fig, axs = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.9 * rows), squeeze=False)
+    for i, panel in enumerate(panels):
+        ax = axs[i // cols][i % cols]
+        for c in s.cells():
+            if panel_of(c) != panel:
+                continue
+            table = np.asarray(s.f[f"cells/c{c:04d}/{s.score}"], dtype=float)
+            means = table.mean(axis=1)
+            # With several tuned axes: the best over the others at each value of this one.
+            better = np.argmin if s.lower_is_better else np.argmax
+            xs = np.unique(grid)
+            ys = [means[grid == x][better(means[grid == x])] for x in xs]
+            bar = s.value(s.colour_axis, c)
+            ax.plot(xs, ys, "o-", ms=3, color=col[bar], label=bar)
+            wi = int(s.f["summary/winner_index"][c])
+            ax.plot([grid[wi]], [means[wi]], "*", ms=11, color=col[bar], markeredgecolor="k")
+        if np.all(grid > 0):
+            ax.set_xscale("log")
+        ax.set_title(panel, fontsize=8)
+        ax.set_xlabel(axis)
+        ax.grid(alpha=0.3)
+        if i % cols == 0:
+            ax.set_ylabel(s.score_label)
+        ax.legend(fontsize=7)
+    for j in range(len(panels), rows * cols):
+        axs[j // cols][j % cols].axis("off")
+    fig.suptitle(f"{title_of(s.f)}: {s.score_label} against {axis} (★ the winner)", fontsize=10)
+    fig.tight_layout()
+    w.save(fig, "tuning")
 
 
 def plot_sweep_heatmaps(s, w):
@@ -295,8 +359,18 @@ def plot_sweep_compare(s, t, w, other_path):
 def plot_sweep(f, w, compare=None, compare_path=""):
     s = Sweep(f)
     plot_sweep_bars(s, w)
-    plot_sweep_forgetting(s, w)
+    plot_sweep_tuning(s, w)
+    error = "reconstruction MSE" if s.experiment_kind == "autoassociation" else "MAE"
+    plot_sweep_curves(s, w, "forgetting_curve", "pattern age (0 = newest)", f"{error} of the winner (mean over repetitions)",
+                      "forgetting")
+    plot_sweep_curves(s, w, "epoch_validation_accuracy", "epoch (over all tasks)",
+                      "validation accuracy of the winner", "validation_accuracy")
     plot_sweep_heatmaps(s, w)
+    if s.experiment_kind == "autoassociation":
+        try:
+            plot_autoassociation.plot_sweep(f, w.save)
+        except plot_autoassociation.Invalid as e:
+            fail(f"{f.filename}: {e}; check it with hds inspect")
     if "weight_decay" in s.axes:
         plot_decay_axis(s, w)
     if compare is not None:
@@ -391,16 +465,24 @@ def main():
              f"missing, damaged or of the wrong shape ({type(e).__name__}: {what[:200]}); check it with hds inspect")
 
 
-def plot_autoassociation_file(f, w, a):
-    """An autoassociation run or sweep: plot_autoassociation.py draws it."""
+def plot_experiment_kind(f, w, a):
+    """A run of another experiment kind than association: its own module draws it."""
+    experiment_kind = scalar_text(f.attrs["experiment_kind"])
+    if not experiment_kind:
+        fail(f"{a.file}: the root attribute experiment_kind is not a string; check it with hds inspect")
+    modules = {"network": plot_network, "autoassociation": plot_autoassociation}
+    if experiment_kind not in modules:
+        fail(f"{a.file}: experiment_kind {experiment_kind[:40]!r} has no plots (this plot.py draws network and "
+             f"autoassociation runs)")
     if a.compare:
-        fail(f"--compare {a.compare}: autoassociation files are plotted one at a time")
+        fail(f"--compare {a.compare}: {experiment_kind} runs are plotted one at a time")
+    module = modules[experiment_kind]
     try:
-        if text(f.attrs["kind"]) == "run":
-            plot_autoassociation.plot_run(f, w.save)
+        if module is plot_network:
+            plot_network.plot_network(f, w.save)
         else:
-            plot_autoassociation.plot_sweep(f, w.save)
-    except plot_autoassociation.Invalid as e:
+            plot_autoassociation.plot_run(f, w.save)
+    except module.Invalid as e:
         fail(f"{a.file}: {e}; check it with hds inspect")
 
 
@@ -411,8 +493,8 @@ def plot_files(a):
     w = Writer(out, stem(a.file))
     other = open_result(a.compare) if a.compare else None
     kind = text(f.attrs["kind"])
-    if kind in ("run", "sweep") and scalar_text(f.attrs.get("experiment_kind", "")) == "autoassociation":
-        plot_autoassociation_file(f, w, a)
+    if kind == "run" and "experiment_kind" in f.attrs:
+        plot_experiment_kind(f, w, a)
     elif kind == "run":
         if other is not None and text(other.attrs["kind"]) != "run":
             fail(f"--compare {a.compare}: a run compares with a run, not a {text(other.attrs['kind'])} file")

@@ -26,7 +26,9 @@ void add_inspect_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("inspect", "show a result file's contents, provenance and summary table");
   cmd->add_option("file", opts->file, "result file (.h5) written by hds run, sweep or study")->required();
   cmd->add_option("--cell", opts->cell, "a sweep cell (index or label): every grid point's mean ± sd");
-  cmd->add_option("--format", opts->format, "text (default), or csv / json: the table only, for scripts")
+  cmd->add_option("--format", opts->format,
+                  "text (default), or csv / json: the table only, for scripts (a network run: csv the per-epoch "
+                  "table, json every table)")
       ->check(CLI::IsMember({"text", "csv", "json"}));
   cmd->callback([opts] { inspect_file(*opts); });
 }

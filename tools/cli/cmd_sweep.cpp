@@ -2,16 +2,24 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <csignal>
+#include <memory>
+#include <optional>
+#include <thread>
 
 #include <fmt/format.h>
 
 #include "core/error.hpp"
 #include "datasets/catalog.hpp"
 #include "tools/cli/commands.hpp"
+#include "tools/lib/launch.hpp"
 #include "tools/lib/sweep.hpp"
 #include "tools/lib/sweep_run.hpp"
+#ifdef HDS_MPI
+#include "tools/lib/sweep_mpi.hpp"
+#endif
 
 namespace hds::cli {
 namespace {
@@ -55,33 +63,40 @@ void print_table(const sweep::SweepDefinition& s, const sweep::SweepOutcome& o) 
   }
 }
 
-void run(const SweepCliOptions& o) {
-  if (!o.data_dir.empty()) data::set_data_dir(o.data_dir);
+sweep::SweepDefinition load(const SweepCliOptions& o) {
   sweep::SweepDefinition s = sweep::load_sweep(o.file, o.overrides);
   if (!o.output.empty()) s.output = o.output;
-  const long runs = sweep::total_runs(s);
-  if (o.dry_run) {
-    const int reps = s.cells.front().experiment->repetitions();
-    fmt::print("{}: kind {}, {} cells x {} grid points x {} repetitions = {} runs\n", s.name, s.kind->name,
-               s.cells.size(), s.grid_size, reps, runs);
-    for (const auto& t : s.tuned) {
-      std::string vals;
-      for (double v : t.values) vals += fmt::format("{}{:.4g}", vals.empty() ? "" : ", ", v);
-      fmt::print("  tuned {}: [{}]\n", t.key, vals);
-    }
-    for (const auto& c : s.cells) fmt::print("  cell {}\n", c.label);
-    fmt::print("output: {}\n", s.output);
-    return;
+  return s;
+}
+
+void dry_run(const sweep::SweepDefinition& s) {
+  const int reps = s.cells.front().experiment->repetitions();
+  fmt::print("{}: kind {}, {} cells x {} grid points x {} repetitions = {} runs\n", s.name, s.kind->name,
+             s.cells.size(), s.grid_size, reps, sweep::total_runs(s));
+  for (const auto& t : s.tuned) {
+    std::string vals;
+    for (double v : t.values) vals += fmt::format("{}{:.4g}", vals.empty() ? "" : ", ", v);
+    fmt::print("  tuned {}: [{}]\n", t.key, vals);
   }
+  for (const auto& c : s.cells) fmt::print("  cell {}\n", c.label);
+  fmt::print("output: {}\n", s.output);
+}
+
+sweep::SweepOptions options(const SweepCliOptions& o, const sweep::SweepDefinition* s, bool progress) {
   sweep::SweepOptions opt;
-  opt.output = s.output;
+  if (s) opt.output = s->output;
   opt.threads = o.threads;
-  opt.progress = !o.quiet;
+  opt.progress = progress && !o.quiet;
   opt.force = o.force;
+  return opt;
+}
+
+// Runs the sweep with `backend` (null: this process alone) and prints the outcome.
+void run_and_report(const sweep::SweepDefinition& s, const sweep::SweepOptions& opt, sweep::Backend* backend) {
   g_stop = false;
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
-  const sweep::SweepOutcome out = sweep::run_sweep(s, opt, g_stop);
+  const sweep::SweepOutcome out = backend ? sweep::run_sweep(s, opt, g_stop, *backend) : sweep::run_sweep(s, opt, g_stop);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   if (out.already_complete) {
@@ -94,10 +109,68 @@ void run(const SweepCliOptions& o) {
     throw UserError(fmt::format("interrupted: finished cells are kept in {}.journal; run the same command again to "
                                 "resume", s.output));
   }
-  fmt::print("{}: {} cells x {} grid points, {} runs in {:.1f}s{}\n", s.name, s.cells.size(), s.grid_size, runs,
-             out.seconds, out.resumed ? fmt::format(" ({} cells resumed from the journal)", out.resumed) : "");
+  fmt::print("{}: {} cells x {} grid points, {} runs in {:.1f}s{}{}\n", s.name, s.cells.size(), s.grid_size,
+             sweep::total_runs(s), out.seconds,
+             out.resumed ? fmt::format(" ({} cells resumed from the journal)", out.resumed) : "",
+             out.how.empty() ? "" : " " + out.how);
   print_table(s, out);
   fmt::print("results: {}\n", s.output);
+}
+
+#ifdef HDS_MPI
+// One rank of an MPI job of several: rank 0 coordinates, writes and reports; the others compute.
+void run_rank(const SweepCliOptions& o, sweep::mpi::Session& session) {
+  if (session.rank() != 0) {
+    std::unique_ptr<sweep::SweepDefinition> s;
+    std::string why;
+    try {
+      s = std::make_unique<sweep::SweepDefinition>(load(o));
+    } catch (const std::exception& e) {
+      why = e.what();
+    }
+    g_stop = false;
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
+    sweep::mpi::serve(session, s.get(), why, options(o, s.get(), false), g_stop);
+    return;  // exit code 0: rank 0 reports (see sweep_mpi.hpp)
+  }
+  const sweep::SweepDefinition s = load(o);
+  if (o.dry_run) return dry_run(s);
+  const sweep::SweepOptions opt = options(o, &s, true);
+  const std::unique_ptr<sweep::Backend> backend = sweep::mpi::coordinator(session, s, opt);
+  run_and_report(s, opt, backend.get());
+}
+#endif
+
+void run(const SweepCliOptions& o) {
+  if (!o.data_dir.empty()) data::set_data_dir(o.data_dir);
+  const launch::Launch l = launch::detect();
+  if (l.ranks > 1 && !launch::mpi_built()) {
+    // Rank 0 says it at once. The others say it too, but only after a pause: when every rank runs
+    // this build, rank 0's line comes first and the launcher ends the job before theirs; when rank 0
+    // runs an MPI build (mismatched binaries) it would wait for them for ever, and this ends the job.
+    if (l.rank != 0) std::this_thread::sleep_for(std::chrono::seconds(3));
+    throw UserError(fmt::format("{}started as one of {} MPI ranks ({}={}), but this hds was built without MPI: install "
+                                "OpenMPI (libopenmpi-dev openmpi-bin, see tools/install-deps.sh) and build again "
+                                "(cmake finds it), or run 'hds sweep' without mpirun",
+                                l.rank != 0 ? fmt::format("rank {}: ", l.rank) : "", l.ranks, l.variable, l.ranks));
+  }
+#ifdef HDS_MPI
+  std::optional<sweep::mpi::Session> session;
+  if (l.by_launcher) {
+    session.emplace();
+    if (session->size() < l.ranks) {
+      if (l.rank != 0) return;
+      throw UserError(fmt::format("the launcher started {} ranks ({}={}), but MPI sees {}: this hds's MPI ({}) does not "
+                                  "speak to that launcher; use Open MPI's mpirun, or srun --mpi=pmix",
+                                  l.ranks, l.variable, l.ranks, session->size(), launch::mpi_version()));
+    }
+    if (session->size() > 1) return run_rank(o, *session);
+  }
+#endif
+  const sweep::SweepDefinition s = load(o);
+  if (o.dry_run) return dry_run(s);
+  run_and_report(s, options(o, &s, true), nullptr);
 }
 
 }  // namespace

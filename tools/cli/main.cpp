@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "hds_version.hpp"
 #include "tools/cli/commands.hpp"
+#include "tools/lib/launch.hpp"
 #include "tools/lib/provenance.hpp"
 
 int main(int argc, char** argv) {
@@ -17,7 +18,8 @@ int main(int argc, char** argv) {
   Eigen::setNbThreads(1);
   hds::prov::set_command_line(hds::prov::join_args(argc, argv));
   CLI::App app{"hds: Hebbian-descent experiment suite (hetero-association, continual learning)"};
-  app.set_version_flag("--version", std::string("hds ") + HDS_VERSION + " (" + HDS_GIT_COMMIT + ")");
+  app.set_version_flag("--version", std::string("hds ") + HDS_VERSION + " (" + HDS_GIT_COMMIT + ")\nmpi: " +
+                                        (hds::launch::mpi_built() ? "yes (" + hds::launch::mpi_version() + ")" : "no"));
   app.require_subcommand(1);
   hds::cli::add_run_command(app);
   hds::cli::add_data_command(app);

@@ -174,6 +174,27 @@ void File::attr(const std::string& object, const std::string& name, int64_t valu
     fail(fmt::format("writing attribute {}@{} failed", object, name));
 }
 
+void File::attr(const std::string& object, const std::string& name, const std::vector<std::string>& values) {
+  Handle type(utf8_string_type(), H5Tclose);
+  const hsize_t n = values.size();
+  Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  Handle a(H5Acreate_by_name(id_, object.c_str(), name.c_str(), type.id, space.id, H5P_DEFAULT, H5P_DEFAULT,
+                             H5P_DEFAULT), H5Aclose);
+  std::vector<const char*> ptrs;
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  if (a.id < 0 || (n > 0 && H5Awrite(a.id, type.id, ptrs.data()) < 0))
+    fail(fmt::format("writing attribute {}@{} failed", object, name));
+}
+
+void File::attr(const std::string& object, const std::string& name, const std::vector<int64_t>& values) {
+  const hsize_t n = values.size();
+  Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  Handle a(H5Acreate_by_name(id_, object.c_str(), name.c_str(), H5T_NATIVE_INT64, space.id, H5P_DEFAULT,
+                             H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (a.id < 0 || (n > 0 && H5Awrite(a.id, H5T_NATIVE_INT64, values.data()) < 0))
+    fail(fmt::format("writing attribute {}@{} failed", object, name));
+}
+
 bool File::exists(const std::string& name) const {
   // Check each prefix so that a missing parent group is not an error.
   size_t pos = 0;

@@ -37,6 +37,9 @@ class File {
   void attr(const std::string& object, const std::string& name, const std::string& value);
   void attr(const std::string& object, const std::string& name, double value);
   void attr(const std::string& object, const std::string& name, int64_t value);
+  // One-dimensional array attributes.
+  void attr(const std::string& object, const std::string& name, const std::vector<std::string>& values);
+  void attr(const std::string& object, const std::string& name, const std::vector<int64_t>& values);
 
   // Reading (for `init: from`, `inspect`, resume). Shapes, types and element counts are checked before
   // anything is allocated or read: a scalar read of an array attribute, a string read of a number or a

@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "tools/lib/experiment.hpp"
 #include "tools/lib/inspect_autoassociation.hpp"
+#include "tools/lib/inspect_network.hpp"
 
 namespace hds::inspect {
 namespace {
@@ -381,6 +382,13 @@ Table cell_detail(const h5::File& f, const std::string& cell) {
 std::string report(const std::string& path, const std::string& cell, const std::string& format) {
   const h5::File f(path, h5::File::Mode::read);
   check_result_file(f);
+  if (kind(f) == "run" && is_network(f)) {
+    if (!cell.empty()) throw UserError(fmt::format("{}: --cell is for sweep files; this one is a network run", path));
+    const std::string body = network_report(f, format);
+    return format == "text" ? fmt::format("{} (run file, network)\n\n{}\n{}\n{}", path, tree_text(f),
+                                          provenance_text(f), body)
+                            : body;
+  }
   if (is_autoassociation(f)) {
     if (!cell.empty()) throw UserError(fmt::format("{}: --cell is for sweep files; this one is an autoassociation run", path));
     const std::string body = autoassociation_report(f, format);

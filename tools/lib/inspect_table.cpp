@@ -153,15 +153,16 @@ std::string json_string(const std::string& s) {
   return out + "\"";
 }
 
-std::string to_json(const Table& t, const std::vector<std::pair<std::string, std::string>>& meta) {
+namespace {
+
+// "title": …, "columns": […], "rows": […] of one table, without the enclosing braces.
+std::string json_fields(const Table& t) {
   auto value = [](const Value& v) {
     if (v.kind == Value::Kind::text) return json_string(v.text);
     if (v.kind == Value::Kind::real && !std::isfinite(v.real)) return std::string("null");
     return exact(v);
   };
-  std::string out = "{";
-  for (const auto& [k, v] : meta) out += json_string(k) + ": " + json_string(v) + ", ";
-  out += "\"title\": " + json_string(t.title) + ", \"columns\": [";
+  std::string out = "\"title\": " + json_string(t.title) + ", \"columns\": [";
   for (size_t i = 0; i < t.columns.size(); ++i) out += (i ? ", " : "") + json_string(t.columns[i]);
   out += "], \"rows\": [";
   for (size_t r = 0; r < t.rows.size(); ++r) {
@@ -170,8 +171,22 @@ std::string to_json(const Table& t, const std::vector<std::pair<std::string, std
       out += (i ? ", " : "") + json_string(t.columns[i]) + ": " + value(t.rows[r][i]);
     out += "}";
   }
-  out += t.rows.empty() ? "]}\n" : "\n]}\n";
-  return out;
+  return out + (t.rows.empty() ? "]" : "\n]");
+}
+
+}  // namespace
+
+std::string to_json(const Table& t, const std::vector<std::pair<std::string, std::string>>& meta) {
+  return to_json(t, meta, {});
+}
+
+std::string to_json(const Table& t, const std::vector<std::pair<std::string, std::string>>& meta,
+                    const std::vector<std::pair<std::string, Table>>& more) {
+  std::string out = "{";
+  for (const auto& [k, v] : meta) out += json_string(k) + ": " + json_string(v) + ", ";
+  out += json_fields(t);
+  for (const auto& [name, table] : more) out += ",\n" + json_string(name) + ": {" + json_fields(table) + "}";
+  return out + "}\n";
 }
 
 }  // namespace hds::inspect

@@ -32,6 +32,9 @@ std::string to_text(const Table& t);
 std::string to_csv(const Table& t);
 // {"title", "columns", "rows": [{column: value}]}; non-finite reals become null.
 std::string to_json(const Table& t, const std::vector<std::pair<std::string, std::string>>& meta);
+// The same, followed by further tables, each under its name as {"title", "columns", "rows"}.
+std::string to_json(const Table& t, const std::vector<std::pair<std::string, std::string>>& meta,
+                    const std::vector<std::pair<std::string, Table>>& more);
 
 std::string json_string(const std::string& s);
 

@@ -202,6 +202,28 @@ std::string journal_record(const std::string& payload) {
   return rec;
 }
 
+std::string decode_cell(const std::string& payload, int64_t& cell, CellResult& r) {
+  Decoded d;
+  try {
+    d = decode(payload);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  for (Eigen::Index i = 0; i < d.diverged.size(); ++i)
+    if (d.diverged.data()[i] != 0.0 && d.diverged.data()[i] != 1.0)
+      return fmt::format("a divergence flag is {}, not 0 or 1", d.diverged.data()[i]);
+  if (d.winner < -1 || d.winner > std::numeric_limits<int>::max())
+    return fmt::format("winner index {} is out of range", d.winner);
+  if (d.n_diverged < 0 || d.n_diverged > std::numeric_limits<int>::max())
+    return fmt::format("the winner's diverged count {} is out of range", d.n_diverged);
+  cell = d.cell;
+  r = std::move(d.r);
+  r.diverged = d.diverged.cast<uint8_t>();
+  r.best.index = static_cast<int>(d.winner);
+  r.n_diverged = static_cast<int>(d.n_diverged);
+  return {};
+}
+
 std::string check_cell(const SweepDefinition& s, int64_t cell, const CellResult& r) {
   if (cell < 0 || cell >= static_cast<int64_t>(s.cells.size()))
     return fmt::format("cell index {} is outside 0..{}", cell, s.cells.size() - 1);

@@ -16,6 +16,9 @@ std::string journal_header(const std::string& hash);
 uint64_t journal_checksum(const std::string& payload);
 std::string encode_cell(int64_t cell, const CellResult& r);  // a record's payload
 std::string journal_record(const std::string& payload);      // the framed record
+// encode_cell's inverse, for payloads that travel between processes (sweep_mpi.cpp): "" and `cell`,
+// `r` filled, or what is wrong with the payload. Nothing is checked against a sweep: check_cell does.
+std::string decode_cell(const std::string& payload, int64_t& cell, CellResult& r);
 
 // Empty when `r` can be cell `cell` of `s` (indices in range, G × R shapes, 0/1 divergence flags,
 // finite errors, a winner that is the one its errors select, curve and error-matrix shapes);

@@ -78,8 +78,9 @@ class CellTrainer {
   virtual ~CellTrainer() = default;
   // Thread-safe for distinct (g, r); each run computed on the calling thread alone.
   virtual RunScore run(int g, int r) = 0;
-  // After every run: what is kept of the winning grid point w (may run its repetitions again, on
-  // `threads` threads).
+  // What is kept of the winning grid point w (may run its repetitions again, on `threads` threads).
+  // Called once every repetition of grid point w has run on this trainer; it must depend on those
+  // runs alone, since a sweep over MPI ranks runs the other grid points elsewhere (sweep_mpi.hpp).
   virtual CellDetail detail(int w, int threads) = 0;
 };
 

@@ -28,13 +28,17 @@ std::string join_args(int argc, char** argv) {
 void set_command_line(const std::string& line) { g_command_line = line; }
 const std::string& command_line() { return g_command_line; }
 
+std::string host_name() {
+  char host[256] = {0};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "unknown";
+  return host;
+}
+
 Provenance collect(const std::string& cmd) {
   Provenance p;
   p.hds_version = HDS_VERSION;
   p.git_commit = HDS_GIT_COMMIT;
-  char host[256] = {0};
-  if (gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "unknown");
-  p.host = host;
+  p.host = host_name();
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&now, &tm);
@@ -66,6 +70,17 @@ void write(h5::File& f, const Provenance& p, const std::string& kind) {
   f.write_strings("/provenance/data_sha256", sums);
   f.write_strings("/provenance/data_notes", notes);
   f.write("/provenance/data_bytes", {bytes.size()}, bytes.data());
+  if (!p.ranks.empty()) {
+    std::vector<std::string> hosts;
+    std::vector<int64_t> threads;
+    for (const Rank& r : p.ranks) {
+      hosts.push_back(r.host);
+      threads.push_back(r.threads);
+    }
+    f.attr("/provenance", "ranks", static_cast<int64_t>(p.ranks.size()));
+    f.attr("/provenance", "rank_hosts", hosts);
+    f.attr("/provenance", "rank_threads", threads);
+  }
 }
 
 void write_atomically(const std::string& path, const std::function<void(h5::File&)>& fill) {

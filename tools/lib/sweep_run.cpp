@@ -1,10 +1,12 @@
 // Running a sweep (see sweep_run.hpp).
 #include "tools/lib/sweep_run.hpp"
 
+#include <fcntl.h>
+#include <omp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <map>
 
 #include <fmt/format.h>
@@ -18,63 +20,29 @@
 namespace hds::sweep {
 namespace {
 
-// ---- progress -------------------------------------------------------------------------------------
+// ---- one cell in this process -------------------------------------------------------------------
 
-class Progress {
+class LocalBackend : public Backend {
  public:
-  Progress(long total, bool on) : total_(total), on_(on && ::isatty(STDERR_FILENO)), start_(clock::now()) {}
-  void show(long done) {
-    if (!on_) return;
-    const double secs = std::chrono::duration<double>(clock::now() - start_).count();
-    const double rate = secs > 0 ? (done - first_) / secs : 0.0;
-    const double eta = rate > 0 ? (total_ - done) / rate : 0.0;
-    fmt::print(stderr, "\r\033[K  runs {}/{} ({:.1f}%)  {:.0f} runs/s  ETA {:.0f}s", done, total_,
-               100.0 * done / std::max(total_, 1L), rate, eta);
-    std::fflush(stderr);
+  void compute(const SweepDefinition& s, const SweepOptions& opt, const std::vector<int>& todo,
+               const std::atomic<bool>& stop, Progress& progress, long runs_done,
+               const std::function<void(int, CellResult&&)>& finished) override {
+    for (int c : todo) {
+      if (stop) return;
+      const std::unique_ptr<kind::CellTrainer> trainer = make_trainer(s, c, opt.threads);
+      CellResult r;
+      const bool whole = run_block(s, c, *trainer, 0, s.grid_size, opt.threads, &stop,
+                                   [&](long d) { progress.show(runs_done + d); }, r);
+      if (!whole) return;  // a cell cut short is not recorded: it is recomputed on resume
+      runs_done += cell_runs(s, c);
+      finish_cell(s, c, *trainer, opt.threads, r);
+      finished(c, std::move(r));
+    }
   }
-  void start_from(long done) { first_ = done; }
-  void finish() {
-    if (on_) fmt::print(stderr, "\r\033[K");
+  std::vector<prov::Rank> ranks(const SweepOptions& opt) const override {
+    return {{prov::host_name(), resolve_threads(opt.threads)}};
   }
-
- private:
-  using clock = std::chrono::steady_clock;
-  long total_, first_ = 0;
-  bool on_;
-  clock::time_point start_;
 };
-
-// ---- one cell -------------------------------------------------------------------------------------
-
-CellResult run_cell(const SweepDefinition& s, const Cell& cell, const SweepOptions& opt, const std::atomic<bool>& stop,
-                    Progress& progress, long& done_before) {
-  const kind::Experiment& base = *cell.experiment;
-  const int G = s.grid_size, R = base.repetitions();
-  std::vector<std::unique_ptr<kind::Experiment>> grid(G);
-  for (int g = 0; g < G; ++g) grid[g] = apply_grid_point(s, base, g);
-  const std::unique_ptr<kind::CellTrainer> trainer = s.kind->cell(base, grid, opt.threads);
-
-  CellResult out;
-  out.score.resize(G, R);
-  out.diverged.resize(G, R);
-  const long n = static_cast<long>(G) * R;
-  const bool finished = parallel_jobs(
-      n, opt.threads,
-      [&](long i) {
-        const int g = static_cast<int>(i / R), r = static_cast<int>(i % R);
-        const kind::RunScore run = trainer->run(g, r);
-        out.score(g, r) = run.score;
-        out.diverged(g, r) = run.diverged;
-      },
-      &stop, [&](long d) { progress.show(done_before + d); });
-  done_before += n;
-  if (!finished) return out;
-
-  out.best = select_best(out.score, s.kind->score(base).lower_is_better);
-  for (int r = 0; r < R; ++r) out.n_diverged += out.diverged(out.best.index, r);
-  out.detail = trainer->detail(out.best.index, opt.threads);
-  return out;
-}
 
 // ---- the result file ------------------------------------------------------------------------------
 
@@ -86,6 +54,7 @@ std::vector<double> row_major(const Eigen::MatrixXd& m) {
 
 void write_result(const SweepDefinition& s, const SweepOptions& opt, const SweepOutcome& o) {
   prov::Provenance p = prov::collect(prov::command_line());
+  p.ranks = o.ranks;
   std::map<std::string, data::FileRecord> files;
   for (const auto& cell : s.cells)
     for (const auto& f : cell.experiment->data_files()) files[f.path] = f;
@@ -173,15 +142,90 @@ void write_result(const SweepDefinition& s, const SweepOptions& opt, const Sweep
   });
 }
 
+// The lines of a note of handed-out work as one line ("" when there is none). Only read, never
+// trusted: at most a few kilobytes, printable characters only.
+std::string held_note(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return {};
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return {};
+  }
+  char buf[4096];
+  const ssize_t n = ::read(fd, buf, sizeof buf);
+  ::close(fd);
+  std::string text;
+  for (ssize_t i = 0; i < n; ++i) {
+    const unsigned char ch = static_cast<unsigned char>(buf[i]);
+    if (ch == '\n') {
+      if (!text.empty() && text.back() != ' ') text += "; ";
+    } else {
+      text += ch < 0x20 ? ' ' : static_cast<char>(ch);
+    }
+  }
+  while (!text.empty() && (text.back() == ' ' || text.back() == ';')) text.pop_back();
+  return text;
+}
+
 }  // namespace
+
+int resolve_threads(int threads) { return threads > 0 ? threads : omp_get_max_threads(); }
+
+long cell_runs(const SweepDefinition& s, int cell) {
+  return static_cast<long>(s.grid_size) * s.cells[cell].experiment->repetitions();
+}
 
 long total_runs(const SweepDefinition& s) {
   long n = 0;
-  for (const auto& c : s.cells) n += static_cast<long>(s.grid_size) * c.experiment->repetitions();
+  for (size_t c = 0; c < s.cells.size(); ++c) n += cell_runs(s, static_cast<int>(c));
   return n;
 }
 
+std::unique_ptr<kind::CellTrainer> make_trainer(const SweepDefinition& s, int c, int threads) {
+  const kind::Experiment& base = *s.cells[c].experiment;
+  std::vector<std::unique_ptr<kind::Experiment>> grid(s.grid_size);
+  for (int g = 0; g < s.grid_size; ++g) grid[g] = apply_grid_point(s, base, g);
+  return s.kind->cell(base, grid, threads);
+}
+
+bool run_block(const SweepDefinition& s, int c, kind::CellTrainer& trainer, int g0, int g1, int threads,
+               const std::atomic<bool>* stop, const std::function<void(long)>& tick, CellResult& out) {
+  const int G = s.grid_size, R = s.cells[c].experiment->repetitions();
+  if (out.score.rows() != G || out.score.cols() != R) {
+    out.score.resize(G, R);
+    out.diverged.resize(G, R);
+  }
+  const long n = static_cast<long>(g1 - g0) * R;
+  return parallel_jobs(
+      n, threads,
+      [&](long i) {
+        const int g = g0 + static_cast<int>(i / R), r = static_cast<int>(i % R);
+        const kind::RunScore run = trainer.run(g, r);
+        out.score(g, r) = run.score;
+        out.diverged(g, r) = run.diverged;
+      },
+      stop, tick);
+}
+
+void select_winner(const SweepDefinition& s, int c, CellResult& out) {
+  out.best = select_best(out.score, s.kind->score(*s.cells[c].experiment).lower_is_better);
+  out.n_diverged = 0;
+  for (int r = 0; r < out.diverged.cols(); ++r) out.n_diverged += out.diverged(out.best.index, r);
+}
+
+void finish_cell(const SweepDefinition& s, int c, kind::CellTrainer& trainer, int threads, CellResult& out) {
+  select_winner(s, c, out);
+  out.detail = trainer.detail(out.best.index, threads);
+}
+
 SweepOutcome run_sweep(const SweepDefinition& s, const SweepOptions& opt, const std::atomic<bool>& stop) {
+  LocalBackend local;
+  return run_sweep(s, opt, stop, local);
+}
+
+SweepOutcome run_sweep(const SweepDefinition& s, const SweepOptions& opt, const std::atomic<bool>& stop,
+                       Backend& backend) {
   const auto start = std::chrono::steady_clock::now();
   SweepOutcome o;
   out::check_target(opt.output, true);  // never a device, FIFO, directory or link, even with --force
@@ -211,30 +255,40 @@ SweepOutcome run_sweep(const SweepDefinition& s, const SweepOptions& opt, const 
   if (opt.force) journal.reset(s.hash);
   else journal.load(s);
   if (!journal.note().empty()) fmt::print(stderr, "hds: note: {}\n", journal.note());
+  // What a backend of several processes had handed out when its last run ended early (sweep_mpi.cpp).
+  const std::string held_path = journal.path() + ".held";
+  if (!opt.force) {
+    if (const std::string held = held_note(held_path); !held.empty())
+      fmt::print(stderr, "hds: note: the last run of this sweep stopped with work handed out (a rank died, or the "
+                         "job was stopped): {}; those runs are computed again\n", held);
+  }
   auto& done = journal.done();
   o.resumed = static_cast<int>(done.size());
   o.cells.resize(s.cells.size());
 
   Progress progress(total_runs(s), opt.progress);
   long runs_before = 0;
-  for (const auto& [c, r] : done) runs_before += static_cast<long>(s.grid_size) * s.cells[c].experiment->repetitions();
-  progress.start_from(runs_before);
+  std::vector<int> todo;
   for (size_t c = 0; c < s.cells.size(); ++c) {
-    if (done.count(static_cast<int>(c))) continue;
-    if (stop) break;
-    CellResult r = run_cell(s, s.cells[c], opt, stop, progress, runs_before);
-    if (stop) break;  // a cell cut short is not recorded: it is recomputed on resume
-    journal.append(static_cast<int>(c), r);
-    done[static_cast<int>(c)] = std::move(r);
+    if (done.count(static_cast<int>(c))) runs_before += cell_runs(s, static_cast<int>(c));
+    else todo.push_back(static_cast<int>(c));
   }
+  progress.start_from(runs_before);
+  backend.compute(s, opt, todo, stop, progress, runs_before, [&](int c, CellResult&& r) {
+    journal.append(c, r);
+    done[c] = std::move(r);
+  });
   progress.finish();
   o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  o.ranks = backend.ranks(opt);
+  o.how = backend.how();
   if (done.size() < s.cells.size()) {
     o.interrupted = true;
     return o;
   }
   for (auto& [c, r] : done) o.cells[c] = std::move(r);
   write_result(s, opt, o);
+  ::unlink(held_path.c_str());
   journal.remove();
   return o;
 }

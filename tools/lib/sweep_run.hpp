@@ -1,13 +1,18 @@
 // Running a sweep of any kind: every (cell, grid point, repetition) run in parallel with common random
 // numbers (the kind's CellTrainer), the winner of each cell by the kind's score, a crash-safe journal
-// of finished cells for resuming, and the result file.
+// of finished cells for resuming, and the result file. Who computes the cells is a Backend: this
+// process (the default), or the ranks of an MPI job (sweep_mpi.hpp); the rest is the same for both.
 #pragma once
 #include <Eigen/Dense>
 #include <atomic>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/sweeper.hpp"
+#include "tools/lib/progress.hpp"
+#include "tools/lib/provenance.hpp"
 #include "tools/lib/sweep.hpp"
 
 namespace hds::sweep {
@@ -33,15 +38,51 @@ struct SweepOutcome {
   bool interrupted = false;
   bool already_complete = false;
   double seconds = 0.0;
+  std::vector<prov::Rank> ranks;  // the processes that computed (provenance)
+  std::string how;                // a few words on how, for the summary line ("" for one process)
+};
+
+// What computes the cells a sweep still needs.
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // Computes the cells `todo` (ascending) and calls finished(c, result) for each one as soon as it is
+  // complete, in any order, on the calling thread. Returns when all are done, or early once `stop`
+  // is set (cells cut short are not passed on). `runs_done`: runs finished before (resumed).
+  virtual void compute(const SweepDefinition& s, const SweepOptions& opt, const std::vector<int>& todo,
+                       const std::atomic<bool>& stop, Progress& progress, long runs_done,
+                       const std::function<void(int, CellResult&&)>& finished) = 0;
+  virtual std::vector<prov::Rank> ranks(const SweepOptions& opt) const = 0;
+  virtual std::string how() const { return {}; }
 };
 
 // Runs (or resumes) the sweep and, when every cell is done, writes opt.output atomically and removes
 // the journal (opt.output + ".journal", locked while the sweep runs: a second sweep on the same
 // output is refused). When `stop` becomes true, finished cells stay in the journal and the outcome
-// says interrupted. An existing opt.output is replaced only with opt.force.
+// says interrupted. An existing opt.output is replaced only with opt.force. Without a backend, this
+// process computes every cell.
 SweepOutcome run_sweep(const SweepDefinition& s, const SweepOptions& opt, const std::atomic<bool>& stop);
+SweepOutcome run_sweep(const SweepDefinition& s, const SweepOptions& opt, const std::atomic<bool>& stop,
+                       Backend& backend);
 
-// Total runs a sweep makes (cells × grid × repetitions).
+// Total runs a sweep makes (cells × grid × repetitions), and those of one cell.
 long total_runs(const SweepDefinition& s);
+long cell_runs(const SweepDefinition& s, int cell);
+
+// The pieces a backend is made of, so that every backend computes a cell with the same arithmetic.
+// The trainer of cell c: its data and common random numbers made once, for every grid point.
+std::unique_ptr<kind::CellTrainer> make_trainer(const SweepDefinition& s, int c, int threads);
+// Runs every repetition of grid points [g0, g1) into rows g0 … g1-1 of out.score and out.diverged
+// (sized G × R by the caller). False when `stop` cut it short. `tick(n)`: n runs of the block done.
+bool run_block(const SweepDefinition& s, int c, kind::CellTrainer& trainer, int g0, int g1, int threads,
+               const std::atomic<bool>* stop, const std::function<void(long)>& tick, CellResult& out);
+// With every score in: the winner, its diverged count and its detail (from the trainer that ran the
+// winner's repetitions).
+void finish_cell(const SweepDefinition& s, int c, kind::CellTrainer& trainer, int threads, CellResult& out);
+// The winner and its diverged count from the scores, without the detail.
+void select_winner(const SweepDefinition& s, int c, CellResult& out);
+
+// The number of threads `threads` means (<= 0: OpenMP's default).
+int resolve_threads(int threads);
 
 }  // namespace hds::sweep
