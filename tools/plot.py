@@ -7,9 +7,10 @@ one group per data pair; forgetting curves (winner's error against pattern age, 
 one line per rule); error-matrix heat maps where stored; with a weight_decay cell axis (or --compare)
 a with/without comparison. run: the forgetting curve (and the error matrix when stored); a network run
 (experiment_kind network): accuracy and loss curves and, for streams, the accuracy matrix
-(plot_network.py). study: the toy weight paths (study 1) or the output table (study 2). Autoassociation
-runs and sweeps (experiment_kind "autoassociation") are drawn by plot_autoassociation.py. Prints the
-path of every PNG written.
+(plot_network.py); an autoassociation run: its error, ‖ΔW‖, hidden activity and angles per epoch and
+its filters (plot_autoassociation.py), and of an autoassociation sweep also the winners' measures per
+epoch. study: the toy weight paths (study 1) or the output table (study 2). Prints the path of every
+PNG written.
 Needs only numpy, h5py and matplotlib (Debian's python3-* packages).
 """
 import argparse
@@ -156,6 +157,8 @@ class Sweep:
         self.last_n = int(f.attrs.get("last_n", 20))
         self.reps = int(f.attrs.get("repetitions", 0))
         self.score_label = f"last-{self.last_n} MAE" if stem == "last_n" else self.score.replace("_", " ")
+        self.lower_is_better = scalar_text(f.attrs.get("score_order", "lower_is_better")) != "higher_is_better"
+        self.experiment_kind = scalar_text(f.attrs.get("experiment_kind", "association"))
         self.tuned = [a for a in text(f.attrs.get("tuned_axes", "")).split(",") if a]
         colour = [a for a in ("rule", "output_rule") if a in self.axes]
         self.colour_axis = colour[0] if colour else (self.axes[-1] if self.axes else None)
@@ -271,7 +274,7 @@ def plot_sweep_tuning(s, w):
             table = np.asarray(s.f[f"cells/c{c:04d}/{s.score}"], dtype=float)
             means = table.mean(axis=1)
             # With several tuned axes: the best over the others at each value of this one.
-            better = np.argmin if s.score == "last_n_error" else np.argmax
+            better = np.argmin if s.lower_is_better else np.argmax
             xs = np.unique(grid)
             ys = [means[grid == x][better(means[grid == x])] for x in xs]
             bar = s.value(s.colour_axis, c)
@@ -357,11 +360,17 @@ def plot_sweep(f, w, compare=None, compare_path=""):
     s = Sweep(f)
     plot_sweep_bars(s, w)
     plot_sweep_tuning(s, w)
-    plot_sweep_curves(s, w, "forgetting_curve", "pattern age (0 = newest)", "MAE of the winner (mean over repetitions)",
+    error = "reconstruction MSE" if s.experiment_kind == "autoassociation" else "MAE"
+    plot_sweep_curves(s, w, "forgetting_curve", "pattern age (0 = newest)", f"{error} of the winner (mean over repetitions)",
                       "forgetting")
     plot_sweep_curves(s, w, "epoch_validation_accuracy", "epoch (over all tasks)",
                       "validation accuracy of the winner", "validation_accuracy")
     plot_sweep_heatmaps(s, w)
+    if s.experiment_kind == "autoassociation":
+        try:
+            plot_autoassociation.plot_sweep(f, w.save)
+        except plot_autoassociation.Invalid as e:
+            fail(f"{f.filename}: {e}; check it with hds inspect")
     if "weight_decay" in s.axes:
         plot_decay_axis(s, w)
     if compare is not None:
@@ -461,26 +470,19 @@ def plot_experiment_kind(f, w, a):
     experiment_kind = scalar_text(f.attrs["experiment_kind"])
     if not experiment_kind:
         fail(f"{a.file}: the root attribute experiment_kind is not a string; check it with hds inspect")
-    if experiment_kind != "network":
-        fail(f"{a.file}: experiment_kind {experiment_kind[:40]!r} has no plots (this plot.py draws network runs)")
+    modules = {"network": plot_network, "autoassociation": plot_autoassociation}
+    if experiment_kind not in modules:
+        fail(f"{a.file}: experiment_kind {experiment_kind[:40]!r} has no plots (this plot.py draws network and "
+             f"autoassociation runs)")
     if a.compare:
-        fail(f"--compare {a.compare}: network runs are plotted one at a time")
+        fail(f"--compare {a.compare}: {experiment_kind} runs are plotted one at a time")
+    module = modules[experiment_kind]
     try:
-        plot_network.plot_network(f, w.save)
-    except plot_network.Invalid as e:
-        fail(f"{a.file}: {e}; check it with hds inspect")
-
-
-def plot_autoassociation_file(f, w, a):
-    """An autoassociation run or sweep: plot_autoassociation.py draws it."""
-    if a.compare:
-        fail(f"--compare {a.compare}: autoassociation files are plotted one at a time")
-    try:
-        if text(f.attrs["kind"]) == "run":
-            plot_autoassociation.plot_run(f, w.save)
+        if module is plot_network:
+            plot_network.plot_network(f, w.save)
         else:
-            plot_autoassociation.plot_sweep(f, w.save)
-    except plot_autoassociation.Invalid as e:
+            plot_autoassociation.plot_run(f, w.save)
+    except module.Invalid as e:
         fail(f"{a.file}: {e}; check it with hds inspect")
 
 
@@ -491,9 +493,7 @@ def plot_files(a):
     w = Writer(out, stem(a.file))
     other = open_result(a.compare) if a.compare else None
     kind = text(f.attrs["kind"])
-    if kind in ("run", "sweep") and scalar_text(f.attrs.get("experiment_kind", "")) == "autoassociation":
-        plot_autoassociation_file(f, w, a)
-    elif kind == "run" and "experiment_kind" in f.attrs:
+    if kind == "run" and "experiment_kind" in f.attrs:
         plot_experiment_kind(f, w, a)
     elif kind == "run":
         if other is not None and text(other.attrs["kind"]) != "run":

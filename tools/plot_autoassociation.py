@@ -5,7 +5,8 @@ run: reconstruction error (train and held-out) and ‖ΔW‖ per epoch, mean ± 
 unit's mean activity and the spread across units per epoch; the largest principal angle per epoch; the
 forgetting curve (online: each pattern's error after training against its age); the learned filters
 (columns of W) as image tiles when the input is an image and the weights are stored.
-sweep: each cell winner's held-out MSE (± sd), and its error, ‖ΔW‖, hidden spread and angle per epoch.
+sweep: each cell winner's held-out error, ‖ΔW‖, hidden spread and largest angle per epoch (plot.py draws
+the bars and tuning curves of every kind's sweep).
 Every function takes an open h5py.File and save(fig, name); shapes are checked before use (Invalid).
 """
 import numpy as np
@@ -134,21 +135,8 @@ def filters(W, side, title, save):
 
 
 def plot_sweep(f, save):
+    """The winners' measures per epoch (plot.py draws the sweep's bars and tuning curves)."""
     labels = [text(x) for x in array(f, "summary/label", (None,))]
-    C = len(labels)
-    mean = array(f, "summary/heldout_mse_mean", (C,))
-    sd = array(f, "summary/heldout_mse_sd", (C,))
-    fig, ax = plt.subplots(figsize=(max(6, 0.9 * C + 2), 4))
-    ax.bar(np.arange(C), mean, yerr=sd, capsize=3)
-    ax.set_xticks(np.arange(C))
-    ax.set_xticklabels([l.replace(" ", "\n") for l in labels], fontsize=7)
-    ax.set_ylabel("held-out MSE of the winner")
-    ax.grid(axis="y", alpha=0.3)
-    ax.set_title(f"{text(f.attrs.get('name', '?'))}: tuned held-out reconstruction error, mean ± sd over "
-                 f"{int(f.attrs.get('repetitions', 0))} repetitions", fontsize=9)
-    fig.tight_layout()
-    save(fig, "bars")
-
     panels = [("epoch_heldout_mse", "held-out MSE", True), ("epoch_dw_norm", "‖ΔW‖ of the epoch", True),
               ("epoch_hidden_spread", "hidden spread", False), ("epoch_max_angle", "largest principal angle", False)]
     fig, axs = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.8))

@@ -111,7 +111,11 @@ done
 [[ $(head -1 "$T/inspect.csv") == "epoch,train_mse,heldout_mse,dw_norm,hidden_spread,max_angle,us_per_update" ]] \
   || fail "csv header: $(head -1 "$T/inspect.csv")"
 [[ $(wc -l < "$T/inspect.csv") -eq 6 ]] || fail "csv rows: epochs 0..4 expected"
-"$HDS" inspect "$T/run.h5" --format json | "$PYTHON" -c "import json,sys; d=json.load(sys.stdin); assert len(d['rows']) == 5, d"
+"$HDS" inspect "$T/run.h5" --format json | "$PYTHON" -c "
+import json, sys
+d = json.load(sys.stdin)
+assert len(d['rows']) == 1 and d['rows'][0]['rule'] == 'hd', d
+assert len(d['epochs']['rows']) == 5 and d['checks']['rows'][1]['check'] == 'cd1_clamped_minus_hd', d"
 "$HDS" plot "$T/run.h5" --out "$T/figs" > "$T/plot.out"
 for p in error hidden filters; do [[ -s "$T/figs/run_$p.png" ]] || fail "no $p figure: $(cat "$T/plot.out")"; done
 "$HDS" plot "$T/online.h5" --out "$T/figs" > /dev/null

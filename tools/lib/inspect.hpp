@@ -32,9 +32,9 @@ Table summary(const h5::File& f);
 Table cell_detail(const h5::File& f, const std::string& cell);
 
 // What `hds inspect` prints: for "text" the tree, provenance and summary (or the cell's grid), for
-// "csv" / "json" the table only. Network runs (experiment_kind "network", inspect_network.hpp) and
-// autoassociation runs (experiment_kind "autoassociation", inspect_autoassociation.hpp) have their own
-// tables. Opens and checks the file itself; errors are one-line UserErrors.
+// "csv" / "json" the table only. Network runs (experiment_kind "network") and autoassociation runs
+// have their own summaries (inspect_network.hpp, inspect_autoassociation.hpp). Opens and checks the file
+// itself; errors are one-line UserErrors.
 // HDF5 can crash on damaged files: callers reading a user's file wrap this in h5::guarded_read.
 std::string report(const std::string& path, const std::string& cell, const std::string& format);
 

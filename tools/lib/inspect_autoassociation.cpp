@@ -137,7 +137,12 @@ Table autoassociation_checks(const h5::File& f) {
 std::string autoassociation_report(const h5::File& f, const std::string& format) {
   const Table epochs = autoassociation_epochs(f);
   if (format == "csv") return to_csv(epochs);
-  if (format == "json") return to_json(epochs, {{"file", f.path()}, {"kind", "run"}, {"experiment_kind", "autoassociation"}});
+  if (format == "json") {
+    std::vector<std::pair<std::string, Table>> more = {{"epochs", epochs}};
+    if (f.exists("/checks")) more.emplace_back("checks", autoassociation_checks(f));
+    return to_json(autoassociation_summary(f),
+                   {{"file", f.path()}, {"kind", "run"}, {"experiment_kind", "autoassociation"}}, more);
+  }
   std::string out = to_text(autoassociation_summary(f)) + "\n" + to_text(epochs);
   const Table checks = autoassociation_checks(f);
   out += "\n" + (checks.rows.empty() ? checks.title + "\n" : to_text(checks));

@@ -20,7 +20,8 @@ Table autoassociation_epochs(const h5::File& f);
 // The /checks table (name, value, description); empty rows when the run made none.
 Table autoassociation_checks(const h5::File& f);
 
-// text: the three tables; csv / json: the per-epoch table. Every dataset's shape is checked against the
+// text: the three tables; csv: the per-epoch table; json: the summary row, then the tables `epochs` and
+// (when the run made them) `checks`. Every dataset's shape is checked against the
 // file's own R, E and k before it is read; a damaged file is a one-line UserError.
 std::string autoassociation_report(const h5::File& f, const std::string& format);
 
