@@ -1,7 +1,8 @@
 """Prints the benchmark tables from bench/run.sh's results: throughput (runs per second) of every engine and
 peer per sweep workload, the ratios of hds gram to the others, the peers' agreement with hds, and the scaling
-runs; then the network benchmark (seconds per MNIST epoch of hds and the PyTorch peer, accuracies, memory).
-Either part may be missing (run.sh network / run.sh sweep).
+runs; then the network benchmark (seconds per MNIST epoch of hds and the PyTorch peer, accuracies, memory);
+then the auto-association updates per second against numpy and PyTorch. Any part may be missing
+(run.sh network / run.sh sweep / run.sh auto).
 
 usage: report.py OUT_DIR
 """
@@ -38,6 +39,7 @@ def main():
     print("numpy BLAS:", info or f"not reported by threadpoolctl; loaded: {', '.join(blas_libraries()) or '?'}")
     sweep_table(out, [r for r in rows if not r["workload"].startswith("network")])
     network_table([r for r in rows if r["workload"].startswith("network")])
+    auto_table(out)
 
 
 def sweep_table(out, rows):
@@ -100,6 +102,41 @@ def network_table(rows):
                   f"{res['epochs']:>3} {res['median_s']:>9.3f} {min(res['epoch_s']):>7.3f} {ratio:>9} "
                   f"{r['maxrss_kb'] / 1024:>8.0f} {res['data_mb']:>8.0f} {load:>5}  {acc:>16} "
                   f"{res['test_acc'][-1]:>8.4f}  {blas}")
+
+
+
+def auto_table(out):
+    """Batch-size-1 auto-association updates: updates per second of hds and the peers (medians), hds's
+    speed-up, hds's least traffic (one read and one write of W) against an n_in x k copy, the peers'
+    agreement with hds's final W."""
+    path = os.path.join(out, "auto.jsonl")
+    rows = [json.loads(line) for line in open(path)] if os.path.exists(path) else []
+    hds = [r for r in rows if "fraction_of_copy" in r]
+    if not hds:
+        return
+    load = next((r["load"] for r in rows if "load" in r and len(r) == 1), None)
+    peers = {(r["peer"], r["rule"], r["k"]): r for r in rows if "peer" in r}
+    print()
+    print(f"auto-association: one online pass, batch size 1, {hds[0]['updates']} {hds[0]['data']} patterns, "
+          f"n_in = {hds[0]['n_in']}, sigmoid hidden, linear visible; CPU time of the updates; load before: {load}")
+    print(f"{'rule':<5} {'k':>4} {'hds upd/s':>10} {'numpy upd/s':>12} {'torch upd/s':>12} {'vs numpy':>9} "
+          f"{'vs torch':>9} {'GB/s min':>9} {'copy GB/s':>10} {'of copy':>8}  max rel diff W (numpy, torch)")
+    for r in hds:
+        n = peers.get(("numpy", r["rule"], r["k"]))
+        t = peers.get(("torch", r["rule"], r["k"]))
+        rate = r["updates_per_second"]
+
+        def cell(p):
+            return f"{p['updates_per_second']:12.0f}" if p else f"{'-':>12}"
+
+        def ratio(p):
+            return f"{rate / p['updates_per_second']:8.1f}x" if p else f"{'-':>9}"
+
+        def diff(p):
+            return f"{p['max_rel_diff_W_vs_hds']:.1e}" if p and p["max_rel_diff_W_vs_hds"] is not None else "-"
+
+        print(f"{r['rule']:<5} {r['k']:>4} {rate:10.0f} {cell(n)} {cell(t)} {ratio(n)} {ratio(t)} "
+              f"{r['min_traffic_gbs']:9.1f} {r['copy_gbs']:10.1f} {r['fraction_of_copy']:8.2f}  {diff(n)}, {diff(t)}")
 
 
 if __name__ == "__main__":

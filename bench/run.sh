@@ -3,10 +3,12 @@
 # numpy and PyTorch peers, then the network benchmark (MNIST 784-200-200-10, one epoch at a time) against
 # the PyTorch peer in float64 and float32; prints the tables (bench/report.py). About 10 minutes.
 #
-# usage: bench/run.sh [all|sweep|network]    (default all)
+# Then the auto-association updates (batch size 1, 784 x k, k = 16, 64, 256) against numpy and PyTorch.
+#
+# usage: bench/run.sh [all|sweep|network|auto]    (default all)
 set -euo pipefail
 PART=${1:-all}
-case $PART in all | sweep | network) ;; *) echo "usage: $0 [all|sweep|network]" >&2; exit 2 ;; esac
+case $PART in all | sweep | network | auto) ;; *) echo "usage: $0 [all|sweep|network|auto]" >&2; exit 2 ;; esac
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$SRC/build-bench}
 OUT=${OUT:-$BUILD/bench-out}
@@ -23,12 +25,13 @@ bash "$SRC/tools/install-deps.sh" time python3-torch
 cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DHDS_NATIVE=ON -DHDS_TESTS=OFF > /dev/null
 mkdir -p "$BUILD"
 # GCC 12 warns (-Wmaybe-uninitialized) inside Eigen's AVX-512 code; the log is shown only if the build fails.
-cmake --build "$BUILD" --target hds_bench hds_network_bench -j2 > "$BUILD/bench-build.log" 2>&1 ||
+cmake --build "$BUILD" --target hds_bench hds_network_bench hds_auto_bench -j2 > "$BUILD/bench-build.log" 2>&1 ||
   { tail -50 "$BUILD/bench-build.log"; exit 1; }
 BENCH=$BUILD/bench/hds_bench
 NET_BENCH=$BUILD/bench/hds_network_bench
 mkdir -p "$OUT"
 : > "$OUT/results.jsonl"
+: > "$OUT/auto.jsonl"
 
 record() {  # record NAME WORKLOAD KIND JSON-FILE TIME-FILE [LOAD]: LOAD = the 1-minute load average before the run
   local rss
@@ -61,7 +64,7 @@ workload() {  # workload NAME HDS-ARGS... -- NUMPY-ARGS -- TORCH-ARGS
   if $PY -c "import torch" 2> /dev/null; then peer "$w" torch --threads "$THREADS" "${targs[@]}"; fi
 }
 
-if [[ $PART != network ]]; then
+if [[ $PART == all || $PART == sweep ]]; then
   # Online RAND(200) -> RAND(200), sigmoid, dataset centering, 6 rules x 20 eta x 10 repetitions.
   workload online100 --P 100 --reps 10 -- --reps 1 -- --reps 2
   # The same with 1000 patterns (4 repetitions to keep the bench short; peers on a reduced grid, scaled per run).
@@ -125,7 +128,7 @@ net_hds() {  # net_hds SETTING WORKLOAD THREADS [--dump DIR]
     > "$OUT/$w.hds.json"
   record "$w.hds" "$w" "hds-float64" "$OUT/$w.hds.json" "$OUT/$w.hds.time" "$load"
 }
-if [[ $PART != sweep ]]; then
+if [[ $PART == all || $PART == network ]]; then
   OPENBLAS=$(openblas_dir) || OPENBLAS=
   TORCH=true
   $PY -c "import torch" 2> /dev/null || { TORCH=false; echo "network: python3-torch is missing; no PyTorch rows" >&2; }
@@ -147,6 +150,25 @@ if [[ $PART != sweep ]]; then
       for dtype in float64 float32; do net_peer sgd network_sgd_1thread torch+openblas $dtype "$NET_EPOCHS" 1 "$OPENBLAS"; done
     fi
   fi
+fi
+
+# Auto-association: one online pass over AUTO_PATTERNS MNIST images (RANDN stand-ins without the files),
+# hd and gd, each (rule, k) timed AUTO_REPEAT times by CPU time of the update loop; the peers (one thread,
+# float64) run the same updates from the same W0 and report how far their final W lies from hds's.
+AUTO_PATTERNS=${AUTO_PATTERNS:-5000}
+AUTO_REPEAT=${AUTO_REPEAT:-5}
+if [[ $PART == all || $PART == auto ]]; then
+  echo "== auto-association updates" >&2
+  AUTO_BENCH=$BUILD/bench/hds_auto_bench
+  AUTO_DATA=(--data mnist)
+  "$AUTO_BENCH" --patterns 10 --k 16 --rules hd --repeat 1 > /dev/null 2>&1 || AUTO_DATA=(--data randn)
+  echo "{\"load\": $(load1)}" >> "$OUT/auto.jsonl"
+  "$AUTO_BENCH" "${AUTO_DATA[@]}" --patterns "$AUTO_PATTERNS" --repeat "$AUTO_REPEAT" --dump "$OUT/auto" >> "$OUT/auto.jsonl"
+  for p in numpy torch; do
+    if [[ $p == torch ]] && ! $PY -c "import torch" 2> /dev/null; then continue; fi
+    # The peers are 4-5x slower per update: 3 timings each.
+    "${PYENV[@]}" $PY "$SRC/bench/peers/autoassociation_peer.py" "$OUT/auto" --peer $p --repeat 3 >> "$OUT/auto.jsonl"
+  done
 fi
 
 "${PYENV[@]}" $PY "$SRC/bench/report.py" "$OUT"
