@@ -10,6 +10,7 @@ command line's message.
 import os
 import shutil
 import tempfile
+import threading
 
 import numpy as np
 
@@ -17,6 +18,9 @@ from .errors import Error
 from .result import Result
 
 _DICT_NAME = "<config>"
+# One engine call at a time: the engine's settings (data directory, command line for provenance) are
+# process-wide, and each call already uses OpenMP threads. Other Python threads run meanwhile.
+_ENGINE_LOCK = threading.Lock()
 
 
 def engine_available():
@@ -68,8 +72,9 @@ def _call(which, config, output, threads, force, data_dir, set_, kwargs, command
             path = os.fspath(config)
         target = os.fspath(output) if output is not None else os.path.join(tmp, "result.h5")
         try:
-            getattr(hds, which)(path, _overrides(set_, kwargs), target, int(threads), bool(force or output is None),
-                                data_dir or "", command)
+            with _ENGINE_LOCK:
+                getattr(hds, which)(path, _overrides(set_, kwargs), target, int(threads),
+                                    bool(force or output is None), data_dir or "", command)
         except hds.Error as e:
             message = str(e).replace(path, _DICT_NAME) if isinstance(config, dict) else str(e)
             raise Error(message.replace(tmp + os.sep, "")) from None
