@@ -86,12 +86,12 @@ TEST_CASE("inspect refuses files that are not hds results or come from a newer l
   prov::write_atomically(plain, [](h5::File& f) { f.write_string("/config", "x"); });
   prov::write_atomically(future, [](h5::File& f) {
     f.attr("/", "format", std::string("hds-result"));
-    f.attr("/", "layout_version", int64_t{2});
+    f.attr("/", "layout_version", int64_t{3});
     f.attr("/", "kind", std::string("run"));
   });
   prov::write_atomically(good, fill_run);
   CHECK(error_of(plain) == plain + ": not an hds result file (no root attribute format=\"hds-result\")");
-  CHECK(error_of(future) == future + ": layout_version 2 is newer than this hds reads (1); use a newer hds");
+  CHECK(error_of(future) == future + ": layout_version 3 is newer than this hds reads (2); use a newer hds");
   CHECK(error_of(good).empty());
   for (const auto& p : {plain, future, good}) std::remove(p.c_str());
 }

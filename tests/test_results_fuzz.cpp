@@ -248,10 +248,10 @@ TEST_CASE("init: from checks the file's identity, the repetition and both weight
         "/cells/cNNNN/config with 'store: [weights]')");
   const int64_t v999 = 999;
   CHECK(refusal(run, [&](hid_t f) { set_attr(f, "layout_version", H5T_NATIVE_INT64, {}, &v999); }, from, "v999") ==
-        "layout_version 999 is newer than this hds reads (1); use a newer hds");
+        "layout_version 999 is newer than this hds reads (2); use a newer hds");
   const int64_t v0 = 0;
   CHECK(refusal(run, [&](hid_t f) { set_attr(f, "layout_version", H5T_NATIVE_INT64, {}, &v0); }, from, "v0") ==
-        "layout_version 0 is not one hds ever wrote (1 to 1); the file is damaged or was not written by hds");
+        "layout_version 0 is not one hds ever wrote (1 to 2); the file is damaged or was not written by hds");
   const std::vector<double> many(1000, 1.0);
   CHECK(refusal(run, [&](hid_t f) { set_attr(f, "layout_version", H5T_NATIVE_DOUBLE, {1000}, many.data()); }, from,
                 "array_version") ==

@@ -8,6 +8,7 @@ PACKAGES=(
   zlib1g-dev libssl-dev curl
   libopenmpi-dev openmpi-bin
   python3 python3-numpy python3-h5py python3-matplotlib python3-torch
+  python3-dev pybind11-dev python3-yaml python3-pandas python3-xarray python3-h5netcdf python3-pytest
   "$@"
 )
 missing=()

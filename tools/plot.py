@@ -11,7 +11,8 @@ a with/without comparison. run: the forgetting curve (and the error matrix when 
 its filters (plot_autoassociation.py), and of an autoassociation sweep also the winners' measures per
 epoch. study: the toy weight paths (study 1) or the output table (study 2). Prints the path of every
 PNG written.
-Needs only numpy, h5py and matplotlib (Debian's python3-* packages).
+Needs numpy, h5py, pandas, python3-yaml and matplotlib (Debian's python3-* packages) and the hds
+package (python/).
 """
 import argparse
 import os
@@ -28,7 +29,12 @@ import numpy as np  # noqa: E402
 import plot_autoassociation  # noqa: E402
 import plot_network  # noqa: E402
 
-LAYOUT_VERSION = 1
+try:
+    import hds  # noqa: E402  the suite's reader of result files (python/hds; on PYTHONPATH under `hds plot`)
+except ImportError:
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "python"))
+    import hds  # noqa: E402
+
 MAX_HEATMAPS = 12  # error matrices drawn per sweep (the first cells that store one)
 
 
@@ -42,21 +48,11 @@ def text(v):
 
 
 def open_result(path):
+    """The file as h5py.File, once hds.open has checked that it is an hds result it can read."""
     try:
-        f = h5py.File(path, "r")
-    except OSError as e:
-        fail(f"{path}: not a readable HDF5 file ({e})")
-    if scalar_text(f.attrs.get("format", "")) != "hds-result":
-        fail(f'{path}: not an hds result file (no root attribute format="hds-result")')
-    version = np.asarray(f.attrs.get("layout_version", -1))
-    if version.shape != () or version.dtype.kind not in "iuf" or not (1 <= version <= LAYOUT_VERSION) \
-            or version != int(version):
-        shown = version if version.size < 4 else f"an array of shape {version.shape}"
-        fail(f"{path}: layout_version {shown} is not one this plot.py reads ({LAYOUT_VERSION})")
-    kind = scalar_text(f.attrs.get("kind", ""))
-    if kind not in ("run", "sweep", "study"):
-        fail(f"{path}: kind {kind[:40]!r} is not run, sweep or study; nothing to plot")
-    return f
+        return hds.open(path).h5
+    except hds.Error as e:
+        fail(str(e))
 
 
 def scalar_text(v):
@@ -142,24 +138,26 @@ class Sweep:
 
     def __init__(self, f):
         self.f = f
+        r = hds.Result(f.filename) if not isinstance(f, hds.Result) else f
         # The experiment keys the cell axes set (a zipped pair sets inputs and targets).
-        self.axes = [a for a in text(f.attrs.get("cell_keys", f.attrs.get("cell_axes", ""))).split(",") if a]
+        self.axes = r.cell_keys or r.cell_axes
         self.labels = strings(f["summary/label"])
         n = len(self.labels)
         self.values = {a: [dataset_name(v) for v in strings(f[f"summary/{a}"])] if f"summary/{a}" in f else [""] * n
                        for a in self.axes}
         # The score of the sweep's kind (association: last-N error; network: validation accuracy);
-        # files from before sweeps had kinds are association sweeps.
-        stem = text(f.attrs.get("summary_score", "last_n"))
-        self.score = text(f.attrs.get("score", "last_n_error"))
-        self.mean = np.asarray(f[f"summary/{stem}_mean"])
-        self.sd = np.asarray(f[f"summary/{stem}_sd"])
-        self.last_n = int(f.attrs.get("last_n", 20))
-        self.reps = int(f.attrs.get("repetitions", 0))
+        # files from before sweeps had kinds are association sweeps (the reader says so).
+        stem = r.summary_score
+        self.score = r.score
+        winners = r.winners()
+        self.mean = winners[f"{stem}_mean"].to_numpy()
+        self.sd = winners[f"{stem}_sd"].to_numpy()
+        self.last_n = int(r.attrs.get("last_n", 20))
+        self.reps = int(r.attrs.get("repetitions", 0))
         self.score_label = f"last-{self.last_n} MAE" if stem == "last_n" else self.score.replace("_", " ")
-        self.lower_is_better = scalar_text(f.attrs.get("score_order", "lower_is_better")) != "higher_is_better"
-        self.experiment_kind = scalar_text(f.attrs.get("experiment_kind", "association"))
-        self.tuned = [a for a in text(f.attrs.get("tuned_axes", "")).split(",") if a]
+        self.lower_is_better = r.lower_is_better
+        self.experiment_kind = r.experiment_kind
+        self.tuned = r.tuned_axes
         colour = [a for a in ("rule", "output_rule") if a in self.axes]
         self.colour_axis = colour[0] if colour else (self.axes[-1] if self.axes else None)
         panel = [a for a in ("activation", "output_activation") if a in self.axes and a != self.colour_axis]
@@ -422,7 +420,8 @@ def plot_toy_paths(f, w):
 
 
 def plot_where_hebb_fails(f, w):
-    rules = [c for c in text(f["summary"].attrs["columns"]).split(",") if c in f["outputs"]]
+    rules = [c for c in text(f["summary"].attrs["columns"]).split(",")
+             if c in f["outputs"] and "CLASS" not in f[f"outputs/{c}"].attrs]  # not a dimension scale
     T = np.asarray(f["targets"])
     X = np.asarray(f["inputs"])
     fig, axs = plt.subplots(1, len(rules) + 1, figsize=(2.6 * (len(rules) + 1), 3.6))

@@ -8,7 +8,7 @@ results/REPRODUCTION.md.
 DIR/REPRODUCTION.md (default DIR: results/quick). The full run writes results/ and
 results/REPRODUCTION.md, figures in results/figures/. Verdicts are computed from the numbers by the
 fixed rules written next to each finding below, never adjusted to the expected answer.
-Needs numpy and h5py (Debian's python3-* packages) and the hds binary.
+Needs numpy, h5py and python3-yaml (Debian's python3-* packages), the hds package (python/) and the hds binary.
 """
 import argparse
 import contextlib
@@ -19,11 +19,15 @@ import subprocess
 import sys
 import time
 
-import h5py
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+try:
+    import hds  # the suite's reader of result files (python/hds; on PYTHONPATH under `hds reproduce`)
+except ImportError:
+    sys.path.insert(0, os.path.join(ROOT, "python"))
+    import hds
 
 # id, title, kind, definition file, extra --set overrides for --quick. Kind "study" runs with
 # `hds study`; "sweep" (association), "network" and "auto" (autoassociation) with `hds sweep`, the
@@ -93,12 +97,16 @@ class Sweep:
 
     def __init__(self, path):
         self.path = path
-        self.f = h5py.File(path, "r")
-        f = self.f
-        self.axes = [a for a in text(f.attrs["cell_keys"]).split(",") if a]
-        self.tuned = [a for a in text(f.attrs["tuned_axes"]).split(",") if a]
+        self.result = hds.open(path)
+        r, f = self.result, self.result.h5
+        self.f = f
+        self.axes = r.cell_keys
+        self.tuned = r.tuned_axes
+        winners = r.winners()
+        self.on_bound = winners["on_bound"].tolist() if "on_bound" in winners else None
+        stem = r.summary_score
         self.rows = []
-        for c, label in enumerate(f["summary/label"].asstr()[:]):
+        for c, label in enumerate(winners["label"]):
             row = {"label": label, "c": c}
             for item in re.findall(r"(\w+)=(\S+)", label):
                 row[item[0]] = item[1]
@@ -108,17 +116,16 @@ class Sweep:
                 row[a] = value if a not in row or value.startswith("[") else row[a]
             if "inputs" in row and "targets" in row:
                 row["pair"] = f"{short(row['inputs'])}->{short(row['targets'])}"
-            stem = text(f.attrs.get("summary_score", "last_n"))
-            row["mean"] = float(f[f"summary/{stem}_mean"][c])
-            row["sd"] = float(f[f"summary/{stem}_sd"][c])
+            row["mean"] = float(winners[f"{stem}_mean"][c])
+            row["sd"] = float(winners[f"{stem}_sd"][c])
             if f"cells/c{c:04d}/test_accuracy" in f:   # networks: the winner's test accuracy, only reported
                 test = f[f"cells/c{c:04d}/test_accuracy"][:]
                 row["test"], row["test_sd"] = float(test.mean()), float(test.std(ddof=1)) if test.size > 1 else 0.0
                 row["bwt"] = float(f[f"cells/c{c:04d}/backward_transfer"][:].mean())
                 row["forgetting"] = float(f[f"cells/c{c:04d}/forgetting"][:].mean())
-            row["n_diverged"] = int(f["summary/n_diverged"][c])
+            row["n_diverged"] = int(winners["n_diverged"][c])
             for t in self.tuned:
-                row[t] = float(f["summary/winner_" + t][c])
+                row[t] = float(winners[t][c])
             self.rows.append(row)
 
     def curve(self, row):
@@ -126,7 +133,7 @@ class Sweep:
 
     def grid_errors(self, row):
         """The cell's G x R score table (last-N error, or validation accuracy for networks)."""
-        return self.f[f"cells/c{row['c']:04d}/" + text(self.f.attrs.get("score", "last_n_error"))][:]
+        return self.result.score_table(row["c"])
 
     def grid(self, axis):
         return self.f["grid/" + axis][:]
@@ -137,6 +144,10 @@ class Sweep:
         out = []
         for r in self.rows:
             if np.ptp(self.grid_errors(r).mean(axis=1)) == 0:
+                continue
+            if self.on_bound is not None:  # an adaptive sweep says where its winners lie itself
+                if self.on_bound[r["c"]]:
+                    out.append(f"{r['label']}: " + ", ".join(f"{t} = {r[t]:g}" for t in self.tuned) + " on a bound")
                 continue
             for t in self.tuned:
                 g = self.grid(t)
@@ -400,12 +411,12 @@ class AutoRun:
 
     def __init__(self, path):
         self.path = path
-        self.f = h5py.File(path, "r")
-        f = self.f
+        self.result = hds.open(path)
+        f = self.f = self.result.h5
         if "checks/name" not in f:
             raise SystemExit(f"reproduce.py: {path} has no /checks; its experiment must ask for checks: [identities, jacobian]")
         self.checks = dict(zip(f["checks/name"].asstr()[:], (float(v) for v in f["checks/value"][:])))
-        self.attrs = {k: text(v) if isinstance(v, (str, bytes)) else v for k, v in f.attrs.items()}
+        self.attrs = self.result.attrs
 
     def metric(self, name):
         return self.f["metrics/" + name][:]
@@ -732,7 +743,7 @@ def write_report(out, figs, S, files, commands, times, findings, quick, total):
     md = []
     md.append("# Reproduction of the slides' studies" + (" (quick run)" if quick else ""))
     md.append("")
-    commit = text(h5py.File(files["3"], "r").attrs["git_commit"])
+    commit = text(hds.open(files["3"]).attrs["git_commit"])
     md.append("Made by `tools/reproduce.py" + (" --quick" if quick else "") + f"` in {total:.0f} s on "
               f"{os.uname().nodename} (2 cores), hds commit `{commit}`. Every number below is read from the "
               "result files listed with each study; verdicts follow the fixed rules stated with each finding "

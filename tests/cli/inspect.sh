@@ -61,7 +61,7 @@ for g, row in enumerate(cell["rows"]):
 PY
 
 # Refusals: a newer layout, no format attribute, not HDF5 at all, --cell on a run file.
-"$PYTHON" "$SRC/tests/cli/make_sweep_file.py" "$T/future.h5" --layout-version 2 > /dev/null
+"$PYTHON" "$SRC/tests/cli/make_sweep_file.py" "$T/future.h5" --layout-version 3 > /dev/null
 "$PYTHON" "$SRC/tests/cli/make_sweep_file.py" "$T/noformat.h5" --no-format > /dev/null
 expect_refusal() {  # file, message, [extra args]
   local file=$1 msg=$2; shift 2
@@ -71,7 +71,7 @@ expect_refusal() {  # file, message, [extra args]
   grep -qF -- "$msg" "$T/err" || fail "$file: unclear: $(cat "$T/err")"
   [ ! -s "$T/out" ] || fail "$file: printed something before refusing: $(cat "$T/out")"
 }
-expect_refusal "$T/future.h5" "layout_version 2 is newer than this hds reads (1)"
+expect_refusal "$T/future.h5" "layout_version 3 is newer than this hds reads (2)"
 expect_refusal "$T/noformat.h5" "not an hds result file (no root attribute format=\"hds-result\")"
 expect_refusal "$SRC/README.md" "not a readable HDF5 file"
 expect_refusal "$T/run.h5" "--cell is for sweep files" --cell 0

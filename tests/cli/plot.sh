@@ -50,11 +50,11 @@ grep -q "study1_toy_paths_paths.png" "$T/study1_toy_paths.list" || fail "no toy 
 grep -q "study2_where_hebb_fails_outputs.png" "$T/study2_where_hebb_fails.list" || fail "no output figure"
 
 # Refusals: not an hds file, a newer layout.
-"$PYTHON" "$SRC/tests/cli/make_sweep_file.py" "$T/future.h5" --layout-version 2 > /dev/null
+"$PYTHON" "$SRC/tests/cli/make_sweep_file.py" "$T/future.h5" --layout-version 3 > /dev/null
 set +e
 "$PYTHON" "$SRC/tools/plot.py" "$T/future.h5" --out "$T/figs" 2> "$T/err"; rc=$?
 set -e
-[ "$rc" = 2 ] && grep -qF "layout_version 2" "$T/err" || fail "newer layout not refused ($rc): $(cat "$T/err")"
+[ "$rc" = 2 ] && grep -qF "layout_version 3" "$T/err" || fail "newer layout not refused ($rc): $(cat "$T/err")"
 set +e
 "$HDS" plot "$SRC/README.md" 2> "$T/err"; rc=$?
 set -e

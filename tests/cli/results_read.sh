@@ -58,7 +58,7 @@ data = bytearray(open(f"{t}/sweep.h5", "rb").read())
 open(f"{t}/truncated.h5", "wb").write(data[: len(data) // 2])
 PY
 MSG="short_b.h5: /weights/b has shape [2, 1], but /weights/W needs [2, 5]" expect from "$T/short_b.h5"
-MSG="v999.h5: layout_version 999 is newer than this hds reads (1)" expect from "$T/v999.h5"
+MSG="v999.h5: layout_version 999 is newer than this hds reads (2)" expect from "$T/v999.h5"
 MSG="foreign.h5: not an hds result file" expect from "$T/foreign.h5"
 MSG="sweep.h5: is a sweep file; init: from needs a run file" expect from "$T/sweep.h5"
 MSG="run.h5: has 2 repetitions (0 to 1), repetition 7 was asked for" expect from "$T/run.h5" 7
@@ -68,7 +68,7 @@ from "$T/run.h5" 1 > /dev/null || fail "a valid init: from was refused"
 
 # plot.py on its own: one line for a wrong kind, an array-valued version, a truncated file.
 MSG="banana.h5: kind 'banana' is not run, sweep or study" expect "$PYTHON" "$SRC/tools/plot.py" "$T/banana.h5" --out "$T/figs"
-MSG="array_version.h5: layout_version an array of shape (100,) is not one this plot.py reads" \
+MSG="array_version.h5: layout_version an array of shape (100,) is not one this reader reads" \
   expect "$PYTHON" "$SRC/tools/plot.py" "$T/array_version.h5" --out "$T/figs"
 MSG="truncated.h5: not a readable HDF5 file" expect "$PYTHON" "$SRC/tools/plot.py" "$T/truncated.h5" --out "$T/figs"
 "$PYTHON" - "$T" <<'PY'

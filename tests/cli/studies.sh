@@ -18,7 +18,7 @@ np.seterr(over="ignore")  # sigmoid of large |a| is exactly 0 or 1
 sig = lambda a: 1 / (1 + np.exp(-a))
 s1, s2 = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
 for f in (s1, s2):
-    assert f.attrs["format"] == "hds-result" and f.attrs["kind"] == "study" and f.attrs["layout_version"] == 1
+    assert f.attrs["format"] == "hds-result" and f.attrs["kind"] == "study" and f.attrs["layout_version"] == 2
     for k in ("hds_version", "git_commit", "host", "created", "command_line", "config_file"):
         assert k in f.attrs, k
 

@@ -28,7 +28,10 @@ std::string tool_script(const std::string& name) {
   std::vector<fs::path> candidates = {fs::path(HDS_SOURCE_DIR) / "tools" / name};
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) candidates.push_back(exe.parent_path() / ".." / "tools" / name);
+  if (!ec) {
+    candidates.push_back(exe.parent_path() / ".." / "tools" / name);
+    candidates.push_back(exe.parent_path() / ".." / "share" / "hds" / "tools" / name);  // cmake --install
+  }
   for (const auto& c : candidates)
     if (fs::exists(c)) return c.lexically_normal().string();
   throw UserError(fmt::format("tools/{} not found (looked in {}); run hds from its build tree or use "

@@ -1,6 +1,8 @@
 // HDF5 RAII layer (see h5file.hpp).
 #include "tools/lib/h5file.hpp"
 
+#include <hdf5_hl.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -458,6 +460,26 @@ std::vector<std::string> File::attr_names(const std::string& object) const {
                          H5P_DEFAULT) < 0)
     fail(fmt::format("cannot list the attributes of '{}'; the file is damaged", object));
   return names;
+}
+
+void File::make_scale(const std::string& scale, const std::string& dim) {
+  Handle ds(H5Dopen2(id_, scale.c_str(), H5P_DEFAULT), H5Dclose);
+  if (ds.id < 0 || H5DSset_scale(ds.id, dim.c_str()) < 0) fail(fmt::format("cannot make '{}' a dimension scale", scale));
+}
+
+void File::attach_scale(const std::string& dataset, unsigned axis, const std::string& scale) {
+  Handle ds(H5Dopen2(id_, dataset.c_str(), H5P_DEFAULT), H5Dclose);
+  Handle sc(H5Dopen2(id_, scale.c_str(), H5P_DEFAULT), H5Dclose);
+  if (ds.id < 0 || sc.id < 0 || H5DSattach_scale(ds.id, sc.id, axis) < 0)
+    fail(fmt::format("cannot attach the dimension scale '{}' to axis {} of '{}'", scale, axis, dataset));
+}
+
+bool File::is_scale(const std::string& dataset) const {
+  Handle ds(H5Dopen2(id_, dataset.c_str(), H5P_DEFAULT), H5Dclose);
+  if (ds.id < 0) fail(fmt::format("cannot open dataset '{}'", dataset));
+  const htri_t r = H5DSis_scale(ds.id);
+  H5Eclear2(H5E_DEFAULT);
+  return r > 0;
 }
 
 }  // namespace hds::h5

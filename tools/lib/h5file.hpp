@@ -64,6 +64,13 @@ class File {
   std::string attr_type_name(const std::string& object, const std::string& name) const;
   std::vector<hsize_t> attr_dims(const std::string& object, const std::string& name) const;  // {} if scalar
 
+  // Dimension scales (HDF5's named axes, which netCDF-4 and xarray read as dimensions): makes dataset
+  // `scale` a scale named `dim`, attaches it to axis `axis` of `dataset`, and tells whether a dataset
+  // is one.
+  void make_scale(const std::string& scale, const std::string& dim);
+  void attach_scale(const std::string& dataset, unsigned axis, const std::string& scale);
+  bool is_scale(const std::string& dataset) const;
+
  private:
   void write_raw(const std::string& name, const std::vector<hsize_t>& dims, hid_t type, const void* data);
   // Sets `count` to the dataset's element count and, when `out` is not null, reads it as `type`.

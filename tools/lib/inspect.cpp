@@ -63,7 +63,7 @@ void walk(const h5::File& f, const std::string& group, int depth, std::string& o
       }
       out += fmt::format("{}{}/\n", indent, n);
       walk(f, path, depth + 1, out, seen);
-    } else {
+    } else if (!f.is_scale(path)) {  // a dimension scale (an axis's indices, layout 2) is not shown
       const std::string label = indent + n;
       out += fmt::format("{:<40} {:<8} {}\n", label, f.type_name(path), shape_text(f.dims(path)));
     }

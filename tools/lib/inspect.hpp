@@ -1,5 +1,5 @@
 // Reading an hds result file (run, sweep or study) for `hds inspect`: its tree, its provenance and
-// a summary table, following the layout of results/README.md (layout_version 1).
+// a summary table, following the layout of results/README.md (layout_version 1 and 2).
 #pragma once
 #include <string>
 
@@ -8,7 +8,7 @@
 
 namespace hds::inspect {
 
-constexpr int kLayoutVersion = 1;  // the newest layout this build reads
+constexpr int kLayoutVersion = 2;  // the newest layout this build reads
 
 // Throws a one-line UserError unless the file says format="hds-result" with a layout this build reads.
 void check_result_file(const h5::File& f);

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "tools/lib/result_layout.hpp"
 
 namespace hds::out {
 namespace fs = std::filesystem;
@@ -133,6 +134,7 @@ void write_atomically(const std::string& path, bool replace, const std::function
   {
     h5::File f(tmp, h5::File::Mode::create);
     fill(f);
+    layout::describe(f);  // descriptions, units and named axes of every dataset (result_layout.hpp)
     image = f.take_image();
   }
   if (const int err = write_new_file(tmp, image))

@@ -51,7 +51,7 @@ Provenance collect(const std::string& cmd) {
 
 void write(h5::File& f, const Provenance& p, const std::string& kind) {
   f.attr("/", "format", std::string("hds-result"));
-  f.attr("/", "layout_version", int64_t{1});
+  f.attr("/", "layout_version", int64_t{2});
   f.attr("/", "kind", kind);
   f.attr("/", "hds_version", p.hds_version);
   f.attr("/", "git_commit", p.git_commit);
