@@ -40,7 +40,8 @@ struct Options {
   std::string rules = "hd,gd,hebb,cov,oja,instar";
   std::string activation = "sigmoid";
   std::string centering = "dataset";
-  std::string engine = "gram";  // direct | gram (where supported) | auto (gram where the cost model says so)
+  std::string engine = "gram";  // direct | gram (where supported) | blocked | auto (choose_engine's pick)
+  int block = 0;                 // blocked: presentations per block (0: kDefaultBlock)
   bool weights = false;          // gram: rebuild the final W of every run
   int threads = 2;
   int repeat = 5;
@@ -77,6 +78,7 @@ Options parse(int argc, char** argv) {
     else if (k == "--activation") o.activation = val();
     else if (k == "--centering") o.centering = val();
     else if (k == "--engine") o.engine = val();
+    else if (k == "--block") o.block = std::stoi(val());
     else if (k == "--weights") o.weights = true;
     else if (k == "--threads") o.threads = std::stoi(val());
     else if (k == "--repeat") o.repeat = std::stoi(val());
@@ -164,7 +166,7 @@ int main(int argc, char** argv) {
     const int R = static_cast<int>(rules.size()), E = o.n_eta;
     const int runs_per_rep = R * E;
     std::vector<double> last(static_cast<size_t>(o.reps) * runs_per_rep, 0.0);
-    std::vector<int> used_gram(last.size(), 0);
+    std::vector<int> used_gram(last.size(), 0), used_blocked(last.size(), 0);
     std::vector<double> seconds;
     omp_set_num_threads(o.threads);
     for (int rep = 0; rep < o.repeat; ++rep) {
@@ -174,7 +176,7 @@ int main(int argc, char** argv) {
       for (int r0 = 0; r0 < o.reps; r0 += o.threads) {
         const int r1 = std::min(o.reps, r0 + o.threads);
         std::vector<std::shared_ptr<const GramData>> grams(r1 - r0);
-        if (o.engine != "direct") {
+        if (o.engine != "direct" && o.engine != "blocked") {
 #pragma omp parallel for schedule(dynamic)
           for (int r = r0; r < r1; ++r)
             grams[r - r0] = prepare_gram(reps[r].X, reps[r].T, reps[r].W0, reps[r].b0, base.centering);
@@ -189,10 +191,14 @@ int main(int argc, char** argv) {
           const Repetition& d = reps[r];
           if (o.engine == "direct") spec.engine = EngineKind::direct;
           else if (o.engine == "gram") spec.engine = gram_supports(spec) ? EngineKind::gram : EngineKind::direct;
+          else if (o.engine == "blocked") spec.engine = EngineKind::blocked;
           else spec.engine = EngineKind::auto_select;
-          const RunResult res = train_shared(spec, d.X, d.T, d.W0, d.b0, grams[r - r0].get(), d.shuffle_seed, o.weights);
+          const RunResult res = o.engine == "blocked"
+                                    ? train_blocked(spec, d.X, d.T, d.W0, d.b0, d.shuffle_seed, o.block)
+                                    : train_shared(spec, d.X, d.T, d.W0, d.b0, grams[r - r0].get(), d.shuffle_seed, o.weights);
           last[static_cast<size_t>(r) * runs_per_rep + k] = res.last_n_error;
           used_gram[static_cast<size_t>(r) * runs_per_rep + k] = res.engine_used == EngineKind::gram;
+          used_blocked[static_cast<size_t>(r) * runs_per_rep + k] = res.engine_used == EngineKind::blocked;
         }
       }
       seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -202,9 +208,11 @@ int main(int argc, char** argv) {
     const double median = sorted[sorted.size() / 2];
     int n_gram = 0;
     for (int g : used_gram) n_gram += g;
-    std::printf("{\"engine\": \"%s\", \"P\": %d, \"n_in\": %d, \"n_out\": %d, \"runs\": %zu, \"gram_runs\": %d, "
+    int n_blocked = 0;
+    for (int b : used_blocked) n_blocked += b;
+    std::printf("{\"engine\": \"%s\", \"P\": %d, \"n_in\": %d, \"n_out\": %d, \"runs\": %zu, \"gram_runs\": %d, \"blocked_runs\": %d, "
                 "\"threads\": %d, \"median_s\": %.6f, \"min_s\": %.6f, \"repeat\": %d, \"runs_per_s\": %.2f}\n",
-                o.engine.c_str(), o.P, n_in, n_out, last.size(), n_gram, o.threads, median, sorted.front(),
+                o.engine.c_str(), o.P, n_in, n_out, last.size(), n_gram, n_blocked, o.threads, median, sorted.front(),
                 o.repeat, last.size() / median);
     if (!o.out.empty()) write_npy(o.out, last.data(), {o.reps, R, E}, false);
     return 0;

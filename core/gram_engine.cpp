@@ -333,27 +333,6 @@ std::shared_ptr<const GramData> prepare_gram(const Eigen::MatrixXd& X, const Eig
 
 bool gram_supports(const TrainSpec& spec) { return spec.centering != Centering::running; }
 
-bool gram_preferred(const TrainSpec& spec, int P, int n_in, int n_out, bool prep_shared) {
-  // Multiply-adds per output unit. direct: a forward and a rank-one update of W per step (2 n_in),
-  // plus a pass scaling W (n_in) for weight decay or a column-shrinking rule (oja, instar), the final
-  // errors (n_in P), an online error row (n_in P) per step. gram: a gemv over the touched columns of
-  // D per step (P/2 on average in the first epoch, P after), the final errors (P²), the rebuilt W
-  // (n_in P), an online error row (P) per step; the per-unit scales cost O(1) per unit and step.
-  const bool online = spec.protocol == Protocol::online;
-  const bool shrink = spec.weight_decay != 0.0 || !is_outer_product_rule(spec.rule);
-  const double epochs = online ? 1.0 : std::max(spec.epochs, 0);
-  const double p = P, ni = n_in, no = std::max(n_out, 1);
-  const double steps = epochs * p;
-  double direct = steps * (shrink ? 3.0 : 2.0) * ni + ni * p;
-  double gram = (epochs > 0 ? p * p * (epochs - 0.5) : 0.0) + p * p + ni * p;
-  if (spec.error_matrix) {
-    direct += (online ? steps : epochs) * ni * p;
-    gram += online ? steps * p : epochs * p * p;
-  }
-  if (!prep_shared) gram += ni * p + 0.5 * p * p * ni / no;
-  return gram < direct;
-}
-
 RunResult train_gram(const TrainSpec& spec, const GramData& g, uint64_t shuffle_seed, bool final_weights) {
   if (!gram_supports(spec))
     throw std::invalid_argument("train_gram: centering '" + centering_name(spec.centering) +
