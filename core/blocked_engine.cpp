@@ -6,6 +6,7 @@
 #include <numeric>
 #include <vector>
 
+#include "core/isa_kernels.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 #include "core/rules.hpp"
@@ -200,6 +201,7 @@ class BlockedRun {
 
 RunResult train_blocked(const TrainSpec& spec, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
                         const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0, uint64_t shuffle_seed, int block) {
+  HDS_ISA_FORWARD(train_blocked, (spec, X, T, W0, b0, shuffle_seed, block));
   EigenSerial serial;
   const int P = static_cast<int>(X.cols());
   const bool online = spec.protocol == Protocol::online;

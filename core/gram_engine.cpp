@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/isa_kernels.hpp"
 #include "core/rng.hpp"
 
 namespace hds {
@@ -294,6 +295,7 @@ class GramRun {
 std::shared_ptr<const GramData> prepare_gram(const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
                                              const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0,
                                              Centering centering) {
+  HDS_ISA_FORWARD(prepare_gram, (X, T, W0, b0, centering));
   if (centering == Centering::running)
     throw std::invalid_argument("prepare_gram: centering 'running' changes μ every step; use the direct engine");
   if (X.cols() != T.cols() || W0.rows() != X.rows() || W0.cols() != T.rows() || b0.size() != T.rows())
@@ -334,6 +336,7 @@ std::shared_ptr<const GramData> prepare_gram(const Eigen::MatrixXd& X, const Eig
 bool gram_supports(const TrainSpec& spec) { return spec.centering != Centering::running; }
 
 RunResult train_gram(const TrainSpec& spec, const GramData& g, uint64_t shuffle_seed, bool final_weights) {
+  HDS_ISA_FORWARD(train_gram, (spec, g, shuffle_seed, final_weights));
   if (!gram_supports(spec))
     throw std::invalid_argument("train_gram: centering '" + centering_name(spec.centering) +
                                 "' changes μ every step; use the direct engine");
