@@ -23,13 +23,13 @@ export HDS_DATA_DIR=${HDS_DATA_DIR:-$SRC/../shared/datasets}
 PYENV=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
 
 bash "$SRC/tools/install-deps.sh" time python3-torch
-NATIVE=${NATIVE:-$BUILD-native}
+NATIVE=${NATIVE:-$BUILD-native}  # NATIVE=none: no native build, no portable-vs-native rows
 cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DHDS_NATIVE=OFF -DHDS_TESTS=OFF > /dev/null
 mkdir -p "$BUILD"
 # GCC 12 warns (-Wmaybe-uninitialized) inside Eigen's AVX-512 code; the log is shown only if the build fails.
 cmake --build "$BUILD" --target hds hds_bench hds_network_bench -j2 > "$BUILD/bench-build.log" 2>&1 ||
   { tail -50 "$BUILD/bench-build.log"; exit 1; }
-if [[ $PART != network ]]; then
+if [[ $PART != network && $NATIVE != none ]]; then
   cmake -S "$SRC" -B "$NATIVE" -DCMAKE_BUILD_TYPE=Release -DHDS_NATIVE=ON -DHDS_TESTS=OFF > /dev/null
   cmake --build "$NATIVE" --target hds -j2 > "$NATIVE/bench-build.log" 2>&1 || { tail -50 "$NATIVE/bench-build.log"; exit 1; }
 fi
@@ -95,9 +95,11 @@ if [[ $PART != network ]]; then
   gemm gemm_before
   # The binary a researcher gets against one built for this processor, alternately.
   fig8a fig8a_portable "$BUILD/hds"
-  fig8a fig8a_native "$NATIVE/hds"
-  fig8a fig8a_portable2 "$BUILD/hds"
-  fig8a fig8a_native2 "$NATIVE/hds"
+  if [[ $NATIVE != none ]]; then
+    fig8a fig8a_native "$NATIVE/hds"
+    fig8a fig8a_portable2 "$BUILD/hds"
+    fig8a fig8a_native2 "$NATIVE/hds"
+  fi
   # Online RAND(200) -> RAND(200), sigmoid, dataset centering, 6 rules x 20 eta x 10 repetitions.
   workload online100 --P 100 --reps 10 -- --reps 1 -- --reps 2
   # The same with 1000 patterns (4 repetitions to keep the bench short; peers on a reduced grid, scaled per run).

@@ -5,18 +5,21 @@
 #include <stdexcept>
 
 #include "core/blocked_engine.hpp"
+#include "core/isa.hpp"
 
 namespace hds {
 namespace {
 
 // Measured speeds of one thread on the kinds of work the engines do, relative to the direct step's
 // (W read and written once per presentation, level 2). Only their ratios matter. Fitted to the CPU time
-// per run of hds_bench (rules hd and oja) on the portable build at (P, n_in, n_out) = (300, 50, 200),
-// (100, 200, 200), (300, 200, 200), (300, 800, 200), (1000, 200, 200), (3000, 200, 200), (1000, 200, 20)
-// on the 2-core AMD EPYC (bench/RESULTS.md, "cost model"): blocked beats direct by 1.3–1.5× once n_out
-// is large enough to amortise the block's Gram matrix, and ties at n_out = 20 or n_in = 50.
-constexpr double kStreamRate = 1.0;    // the direct step
-constexpr double kGemmRate = 1.45;     // W-sized matrix products (A₀, the fold, the final errors, Gram's D Kᵀ)
+// per run of hds_bench (rules hd and oja) at (P, n_in, n_out) = (300, 50, 200), (100, 200, 200),
+// (300, 200, 200), (300, 800, 200), (1000, 200, 200), (3000, 200, 200), (1000, 200, 20) on the 2-core
+// AMD EPYC (bench/RESULTS.md, "cost model"). Baseline kernels (SSE2): blocked beats direct by 1.3–1.5×
+// once n_out amortises the block's Gram matrix, and ties at n_out = 20 or n_in = 50; AVX-512 kernels
+// gain more on the matrix products than on the memory-bound step: 1.5–2× (1.14× at n_out = 20).
+constexpr double kStreamRate = 1.0;  // the direct step
+// W-sized matrix products (A₀, the fold, the final errors, Gram's D Kᵀ), by instruction-set level.
+double gemm_rate() { return isa_level() == IsaLevel::baseline ? 1.45 : 2.0; }
 constexpr double kGemvRate = 1.5;      // the Gram step: a gemv over the touched columns of D (in cache)
 constexpr double kSmallRate = 1.0;     // the blocked step's correction: a gemv on the block's n_out × B
 constexpr double kStepOverhead = 4.0;  // per presentation and output unit: activation, rule, bias
@@ -38,7 +41,7 @@ EngineCosts engine_costs(const TrainSpec& spec, int P, int n_in, int n_out, bool
   const double p = P, ni = n_in, no = std::max(n_out, 1);
   const double steps = epochs * p;
   const double B = kDefaultBlock;
-  const double g = kStreamRate / kGemmRate, v = kStreamRate / kGemvRate, s = kStreamRate / kSmallRate;
+  const double g = kStreamRate / gemm_rate(), v = kStreamRate / kGemvRate, s = kStreamRate / kSmallRate;
   EngineCosts c;
   c.direct = steps * ((shrink ? 3.0 : 2.0) * ni + kStepOverhead) + g * ni * p;
   c.gram = v * (epochs > 0 ? p * p * (epochs - 0.5) : 0.0) + g * (p * p + ni * p) + steps * kStepOverhead;
