@@ -81,12 +81,12 @@ fig8a() {  # fig8a NAME HDS-BINARY: `hds sweep sweeps/fig8a_rand_rand.yaml`, REP
   load=$(load1)
   for ((i = 0; i < REPEAT; i++)); do
     s0=$(date +%s.%N)
-    "$2" sweep "$SRC/sweeps/fig8a_rand_rand.yaml" -o "$OUT/$1.h5" --threads "$THREADS" --quiet > /dev/null
+    "$2" sweep "$SRC/sweeps/fig8a_rand_rand.yaml" -o "$OUT/$1.h5" --threads "$THREADS" --quiet --force > /dev/null
     s1=$(date +%s.%N)
     t+=("$(echo "$s1 - $s0" | bc)")
   done
   printf '%s\n' "${t[@]}" | sort -g | awk -v n="$1" -v isa="$("$2" --version | sed -n 's/^isa: \([^ ]*\).*/\1/p')" \
-    '{a[NR] = $1} END {printf "{\"fig8a\": \"%s\", \"isa\": \"%s\", \"median_s\": %s, \"min_s\": %s, \"repeat\": %d}\n", n, isa, a[int((NR + 1) / 2)], a[1], NR}' \
+    '{a[NR] = $1} END {printf "{\"fig8a\": \"%s\", \"isa\": \"%s\", \"median_s\": %.4f, \"min_s\": %.4f, \"repeat\": %d}\n", n, isa, a[int((NR + 1) / 2)], a[1], NR}' \
     > "$OUT/$1.json"
   echo "{\"name\": \"$1\", \"workload\": \"fig8a\", \"kind\": \"$1\", \"maxrss_kb\": 0, \"load\": $load, \"result\": $(cat "$OUT/$1.json")}" >> "$OUT/results.jsonl"
 }
