@@ -1,8 +1,10 @@
-"""Prints the benchmark tables from bench/run.sh's results: throughput (runs per second) of every engine and
-peer per sweep workload, the ratios of hds gram to the others, the peers' agreement with hds, and the scaling
-runs; then the network benchmark (seconds per MNIST epoch of hds and the PyTorch peer, accuracies, memory);
-then the auto-association updates per second against numpy and PyTorch. Any part may be missing
-(run.sh network / run.sh sweep / run.sh auto).
+"""Prints the benchmark tables from bench/run.sh's results: the machine's double GEMM speed, the portable
+build against the native one on the fig8a sweep, throughput (runs per second) of every engine and peer per
+sweep workload with the ratios of hds gram to the others, each engine's useful FLOP/s as a fraction of the
+GEMM speed, the peers' agreement with hds, and the scaling runs (also drawn: OUT_DIR/scaling.png, log-log
+time per run against P and n_in); then the network benchmark (seconds per MNIST epoch of hds and the PyTorch
+peer, accuracies, memory); then the auto-association updates per second against numpy and PyTorch. Any part
+may be missing (run.sh network / run.sh sweep / run.sh auto).
 
 usage: report.py OUT_DIR
 """
@@ -37,18 +39,42 @@ def main():
     except ImportError:
         info = ""
     print("numpy BLAS:", info or f"not reported by threadpoolctl; loaded: {', '.join(blas_libraries()) or '?'}")
-    sweep_table(out, [r for r in rows if not r["workload"].startswith("network")])
+    gemm = [r for r in rows if r["workload"] == "gemm"]
+    for r in gemm:
+        res = r["result"]
+        print(f"{r['name']}: double GEMM {res['gemm']}^3 on {res['threads']} threads ({res['isa']}): "
+              f"{res['gflops']:.1f} GFLOP/s (median of {res.get('repeat', 9)}; load {r['load']})")
+    limit = float(np.median([r["result"]["gflops"] for r in gemm])) if gemm else None
+    fig8a_table([r for r in rows if r["workload"] == "fig8a"])
+    sweep_table(out, [r for r in rows if r["workload"] not in ("gemm", "fig8a") and not r["workload"].startswith("network")],
+                limit)
     network_table([r for r in rows if r["workload"].startswith("network")])
     auto_table(out)
 
 
-def sweep_table(out, rows):
+def fig8a_table(rows):
+    """Portable against native build, `hds sweep sweeps/fig8a_rand_rand.yaml`, timed alternately."""
+    if not rows:
+        return
+    print()
+    print("fig8a sweep (hds sweep sweeps/fig8a_rand_rand.yaml, wall time, median of the repeats)")
+    for r in rows:
+        res = r["result"]
+        print(f"  {r['name']:<16} isa {res['isa']:<16} median {res['median_s']:.3f} s  min {res['min_s']:.3f} s  "
+              f"load {r['load']}")
+    port = [r["result"]["median_s"] for r in rows if r["name"].startswith("fig8a_portable")]
+    nat = [r["result"]["median_s"] for r in rows if r["name"].startswith("fig8a_native")]
+    if port and nat:
+        print(f"  portable / native: {np.median(port) / np.median(nat):.2f} (medians of the alternating rounds)")
+
+
+def sweep_table(out, rows, limit=None):
     if not rows:
         return
     workloads = [w for w in dict.fromkeys(r["workload"] for r in rows) if not w.startswith("scale")]
     print()
     print(f"{'workload':<11} {'engine/peer':<11} {'runs':>5} {'median s':>9} {'runs/s':>9} {'gram x':>8} "
-          f"{'peak MB':>8}  agreement with hds (last-20 errors)")
+          f"{'GFLOP/s':>8} {'of GEMM':>8} {'peak MB':>8}  agreement with hds (last-20 errors)")
     for w in workloads:
         sel = [r for r in rows if r["workload"] == w]
         gram = next(r for r in sel if r["kind"] == "hds-gram")
@@ -65,19 +91,61 @@ def sweep_table(out, rows):
                 diff = np.abs(other[done] - ref[done])
                 agree = (f"max |diff| {diff.max():.1e} over {done.sum()} runs, "
                          f"{(diff < 1e-9).mean() * 100:.0f}% within 1e-9")
+            gf = res.get("gflops")
+            gfs = f"{gf:>8.2f}" if gf is not None else f"{'-':>8}"
+            frac = f"{gf / limit * 100:>7.0f}%" if gf is not None and limit else f"{'-':>8}"
             print(f"{w:<11} {r['kind']:<11} {res['runs']:>5} {res['median_s']:>9.3f} {rate:>9.1f} "
-                  f"{ratio:>8.1f} {r['maxrss_kb'] / 1024:>8.0f}  {agree}")
+                  f"{ratio:>8.1f} {gfs} {frac} {r['maxrss_kb'] / 1024:>8.0f}  {agree}")
     print()
     print("scaling (rule hd, 20 eta x 2 repetitions, one timing; ms per run = 2 threads' wall time / runs x 2)")
-    print(f"{'vary':<6} {'value':>6} {'direct ms':>10} {'gram ms':>10} {'direct/gram':>12} {'peak MB d/g':>12}")
+    print(f"{'vary':<6} {'value':>6} {'direct ms':>10} {'gram ms':>10} {'blocked ms':>11} {'direct/gram':>12} "
+          f"{'direct/blocked':>15} {'blocked of GEMM':>16}")
+    ms = lambda r: r["result"]["median_s"] / r["result"]["runs"] * r["result"]["threads"] * 1e3
+    curves = {}
     for kind, key in (("scale_P", "P"), ("scale_n_in", "n_in")):
         sel = [r for r in rows if r["workload"] == kind]
         for value in dict.fromkeys(r["result"][key] for r in sel):
-            d = next(r for r in sel if r["result"][key] == value and r["kind"] == "hds-direct")
-            g = next(r for r in sel if r["result"][key] == value and r["kind"] == "hds-gram")
-            ms = lambda r: r["result"]["median_s"] / r["result"]["runs"] * r["result"]["threads"] * 1e3
-            print(f"{key:<6} {value:>6} {ms(d):>10.2f} {ms(g):>10.2f} {ms(d) / ms(g):>12.2f} "
-                  f"{d['maxrss_kb'] / 1024:>5.0f}/{g['maxrss_kb'] / 1024:<5.0f}")
+            d, g, b = (next((r for r in sel if r["result"][key] == value and r["kind"] == f"hds-{e}"), None)
+                       for e in ("direct", "gram", "blocked"))
+            if not (d and g):
+                continue
+            bms = f"{ms(b):>11.2f}" if b else f"{'-':>11}"
+            db = f"{ms(d) / ms(b):>15.2f}" if b else f"{'-':>15}"
+            frac = f"{b['result']['gflops'] / limit * 100:>15.0f}%" if b and limit and "gflops" in b["result"] else ""
+            print(f"{key:<6} {value:>6} {ms(d):>10.2f} {ms(g):>10.2f} {bms} {ms(d) / ms(g):>12.2f} {db} {frac}")
+            for e, r in (("direct", d), ("gram", g), ("blocked", b)):
+                if r:
+                    curves.setdefault((key, e), []).append((value, ms(r)))
+    plot_scaling(out, curves)
+
+
+def plot_scaling(out, curves):
+    """Log-log time per run against P (n_in = 200) and n_in (P = 300), one line per engine, with the
+    slopes of the cost model's terms as guides."""
+    if not curves:
+        return
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("(matplotlib missing: no scaling plot)")
+        return
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for ax, key, label in ((axes[0], "P", "P (patterns), n_in = n_out = 200"), (axes[1], "n_in", "n_in, P = 300, n_out = 200")):
+        for e, style in (("direct", "o-"), ("gram", "s-"), ("blocked", "^-")):
+            pts = sorted(curves.get((key, e), []))
+            if pts:
+                ax.loglog([p[0] for p in pts], [p[1] for p in pts], style, label=e)
+        ax.set_xlabel(label)
+        ax.set_ylabel("ms per run (one thread)")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend()
+    axes[0].set_title("time per run ~ min(P² n_out, P n_in n_out)")
+    fig.tight_layout()
+    path = os.path.join(out, "scaling.png")
+    fig.savefig(path, dpi=120)
+    print(f"scaling plot: {path}")
 
 
 def network_table(rows):

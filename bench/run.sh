@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Builds hds (Release, -march=native) and runs the sweep benchmark on the direct and Gram engines and on the
-# numpy and PyTorch peers, then the network benchmark (MNIST 784-200-200-10, one epoch at a time) against
-# the PyTorch peer in float64 and float32; prints the tables (bench/report.py). About 10 minutes.
+# Builds hds (Release, the portable build: kernels for baseline x86-64, AVX2 and AVX-512, the best chosen at
+# start) and runs the sweep benchmark on the direct, Gram and blocked engines and on the numpy and PyTorch
+# peers, with the machine's double GEMM speed measured before and after; the portable build against a
+# -DHDS_NATIVE=ON build (in $BUILD-native) on `hds sweep sweeps/fig8a_rand_rand.yaml`; then the network
+# benchmark (MNIST 784-200-200-10, one epoch at a time) against the PyTorch peer in float64 and float32;
+# prints the tables and draws the scaling plot (bench/report.py). About 15 minutes.
 #
 # Then the auto-association updates (batch size 1, 784 x k, k = 16, 64, 256) against numpy and PyTorch.
 #
@@ -22,11 +25,16 @@ export HDS_DATA_DIR=${HDS_DATA_DIR:-$SRC/../shared/datasets}
 PYENV=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
 
 bash "$SRC/tools/install-deps.sh" time python3-torch
-cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DHDS_NATIVE=ON -DHDS_TESTS=OFF > /dev/null
+NATIVE=${NATIVE:-$BUILD-native}  # NATIVE=none: no native build, no portable-vs-native rows
+cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DHDS_NATIVE=OFF -DHDS_TESTS=OFF > /dev/null
 mkdir -p "$BUILD"
 # GCC 12 warns (-Wmaybe-uninitialized) inside Eigen's AVX-512 code; the log is shown only if the build fails.
-cmake --build "$BUILD" --target hds_bench hds_network_bench hds_auto_bench -j2 > "$BUILD/bench-build.log" 2>&1 ||
+cmake --build "$BUILD" --target hds hds_bench hds_network_bench hds_auto_bench -j2 > "$BUILD/bench-build.log" 2>&1 ||
   { tail -50 "$BUILD/bench-build.log"; exit 1; }
+if [[ ($PART == all || $PART == sweep) && $NATIVE != none ]]; then
+  cmake -S "$SRC" -B "$NATIVE" -DCMAKE_BUILD_TYPE=Release -DHDS_NATIVE=ON -DHDS_TESTS=OFF > /dev/null
+  cmake --build "$NATIVE" --target hds -j2 > "$NATIVE/bench-build.log" 2>&1 || { tail -50 "$NATIVE/bench-build.log"; exit 1; }
+fi
 BENCH=$BUILD/bench/hds_bench
 NET_BENCH=$BUILD/bench/hds_network_bench
 mkdir -p "$OUT"
@@ -59,12 +67,42 @@ workload() {  # workload NAME HDS-ARGS... -- NUMPY-ARGS -- TORCH-ARGS
   echo "== $w" >&2
   hds "$w" direct "${hargs[@]}" --repeat "$REPEAT" --dump "$OUT/$w.data"
   hds "$w" gram "${hargs[@]}" --repeat "$REPEAT"
+  hds "$w" blocked "${hargs[@]}" --repeat "$REPEAT"
   hds "$w" auto "${hargs[@]}" --repeat "$REPEAT"
   peer "$w" numpy "${nargs[@]}"
   if $PY -c "import torch" 2> /dev/null; then peer "$w" torch --threads "$THREADS" "${targs[@]}"; fi
 }
 
+gemm() {  # gemm NAME: the machine's double GEMM speed (1000 x 1000, Eigen, THREADS threads), the limit
+  local load
+  load=$(load1)
+  /usr/bin/time -v -o "$OUT/$1.time" "$BENCH" --gemm 1000 --threads "$THREADS" --repeat 9 > "$OUT/$1.json"
+  record "$1" gemm gemm "$OUT/$1.json" "$OUT/$1.time" "$load"
+}
+fig8a() {  # fig8a NAME HDS-BINARY: `hds sweep sweeps/fig8a_rand_rand.yaml`, REPEAT wall times
+  local t=() load i s0 s1
+  load=$(load1)
+  for ((i = 0; i < REPEAT; i++)); do
+    s0=$(date +%s.%N)
+    "$2" sweep "$SRC/sweeps/fig8a_rand_rand.yaml" -o "$OUT/$1.h5" --threads "$THREADS" --quiet --force > /dev/null
+    s1=$(date +%s.%N)
+    t+=("$(echo "$s1 - $s0" | bc)")
+  done
+  printf '%s\n' "${t[@]}" | sort -g | awk -v n="$1" -v isa="$("$2" --version | sed -n 's/^isa: \([^ ]*\).*/\1/p')" \
+    '{a[NR] = $1} END {printf "{\"fig8a\": \"%s\", \"isa\": \"%s\", \"median_s\": %.4f, \"min_s\": %.4f, \"repeat\": %d}\n", n, isa, a[int((NR + 1) / 2)], a[1], NR}' \
+    > "$OUT/$1.json"
+  echo "{\"name\": \"$1\", \"workload\": \"fig8a\", \"kind\": \"$1\", \"maxrss_kb\": 0, \"load\": $load, \"result\": $(cat "$OUT/$1.json")}" >> "$OUT/results.jsonl"
+}
+
 if [[ $PART == all || $PART == sweep ]]; then
+  gemm gemm_before
+  # The binary a researcher gets against one built for this processor, alternately.
+  fig8a fig8a_portable "$BUILD/hds"
+  if [[ $NATIVE != none ]]; then
+    fig8a fig8a_native "$NATIVE/hds"
+    fig8a fig8a_portable2 "$BUILD/hds"
+    fig8a fig8a_native2 "$NATIVE/hds"
+  fi
   # Online RAND(200) -> RAND(200), sigmoid, dataset centering, 6 rules x 20 eta x 10 repetitions.
   workload online100 --P 100 --reps 10 -- --reps 1 -- --reps 2
   # The same with 1000 patterns (4 repetitions to keep the bench short; peers on a reduced grid, scaled per run).
@@ -79,19 +117,20 @@ if [[ $PART == all || $PART == sweep ]]; then
 
   # Scaling: rule hd only, 20 eta x 2 repetitions, one timing each.
   for P in 100 300 1000 3000; do
-    for e in direct gram; do
+    for e in direct gram blocked; do
       /usr/bin/time -v -o "$OUT/scaleP$P.$e.time" "$BENCH" --engine $e --rules hd --reps 2 --repeat 1 --P $P \
         --threads "$THREADS" > "$OUT/scaleP$P.$e.json"
       record "scaleP$P.$e" "scale_P" "hds-$e" "$OUT/scaleP$P.$e.json" "$OUT/scaleP$P.$e.time"
     done
   done
   for N in 50 200 800; do
-    for e in direct gram; do
+    for e in direct gram blocked; do
       /usr/bin/time -v -o "$OUT/scaleN$N.$e.time" "$BENCH" --engine $e --rules hd --reps 2 --repeat 1 --P 300 \
         --in-dim $N --threads "$THREADS" > "$OUT/scaleN$N.$e.json"
       record "scaleN$N.$e" "scale_n_in" "hds-$e" "$OUT/scaleN$N.$e.json" "$OUT/scaleN$N.$e.time"
     done
   done
+  gemm gemm_after
 fi
 
 # Network: MNIST 784-200-200-10, batch 32, NET_EPOCHS epochs of iid training from the same initial weights on the

@@ -20,7 +20,9 @@
 
 #include "bench/npy.hpp"
 #include "core/engine.hpp"
+#include "core/gemm_speed.hpp"
 #include "core/init.hpp"
+#include "core/isa.hpp"
 #include "core/rng.hpp"
 #include "datasets/source.hpp"
 
@@ -40,13 +42,15 @@ struct Options {
   std::string rules = "hd,gd,hebb,cov,oja,instar";
   std::string activation = "sigmoid";
   std::string centering = "dataset";
-  std::string engine = "gram";  // direct | gram (where supported) | auto (gram where the cost model says so)
+  std::string engine = "gram";  // direct | gram (where supported) | blocked | auto (choose_engine's pick)
+  int block = 0;                 // blocked: presentations per block (0: kDefaultBlock)
   bool weights = false;          // gram: rebuild the final W of every run
   int threads = 2;
   int repeat = 5;
   uint64_t seed = 2024;
   std::string dump;  // directory: write the workload (npy + json) for the peers
   std::string out;   // file: last-N errors of every run (npy, reps × rules × η)
+  int gemm = 0;      // > 0: measure only the double GEMM speed on gemm × gemm matrices
 };
 
 std::vector<std::string> split(const std::string& s) {
@@ -77,12 +81,14 @@ Options parse(int argc, char** argv) {
     else if (k == "--activation") o.activation = val();
     else if (k == "--centering") o.centering = val();
     else if (k == "--engine") o.engine = val();
+    else if (k == "--block") o.block = std::stoi(val());
     else if (k == "--weights") o.weights = true;
     else if (k == "--threads") o.threads = std::stoi(val());
     else if (k == "--repeat") o.repeat = std::stoi(val());
     else if (k == "--seed") o.seed = std::stoull(val());
     else if (k == "--dump") o.dump = val();
     else if (k == "--out") o.out = val();
+    else if (k == "--gemm") o.gemm = std::stoi(val());
     else throw std::invalid_argument("unknown option " + k);
   }
   return o;
@@ -101,6 +107,26 @@ data::SourceSpec source(const std::string& name, int dim) {
   return s;
 }
 
+// The machine's limit (core/gemm_speed.hpp, at the level in use).
+void gemm_speed(int n, int threads, int repeat, const std::string& isa) {
+  const double gflops = gemm_gflops(n, threads, repeat);
+  std::printf("{\"gemm\": %d, \"isa\": \"%s\", \"threads\": %d, \"repeat\": %d, \"gflops\": %.3f}\n", n,
+              isa.c_str(), threads, repeat, gflops);
+}
+
+// The useful floating-point operations of one run (multiplies and adds of its algorithm, the final
+// errors included; elementwise work and the blocked engine's extra Gram products are not counted).
+// direct and blocked: a forward (2 n_in n_out) and an update (2 n_in n_out, plus n_in n_out for the
+// column scaling of decay, oja and instar) per step, the final errors 2 n_in n_out P. gram: per step
+// a gemv over the touched columns of D (on average P/2 in the first epoch, P after: 2 n_out each),
+// the final errors 2 n_out P².
+double run_flops(EngineKind e, const TrainSpec& s, int P, int n_in, int n_out) {
+  const double epochs = s.protocol == Protocol::online ? 1 : s.epochs, p = P, ni = n_in, no = n_out;
+  const bool shrink = s.weight_decay != 0.0 || !is_outer_product_rule(s.rule);
+  if (e == EngineKind::gram) return 2 * no * p * p * (epochs - 0.5) + 2 * no * p * p;
+  return epochs * p * (shrink ? 5 : 4) * ni * no + 2 * ni * no * p;
+}
+
 struct Repetition {
   Eigen::MatrixXd X, T, W0;
   Eigen::VectorXd b0;
@@ -112,6 +138,11 @@ struct Repetition {
 int main(int argc, char** argv) {
   try {
     const Options o = parse(argc, argv);
+    const std::string isa = isa_description();  // a bad HDS_ISA fails here, before any work
+    if (o.gemm > 0) {
+      gemm_speed(o.gemm, o.threads, o.repeat, isa);
+      return 0;
+    }
     std::vector<Rule> rules;
     for (const auto& n : split(o.rules)) {
       Rule r;
@@ -164,7 +195,8 @@ int main(int argc, char** argv) {
     const int R = static_cast<int>(rules.size()), E = o.n_eta;
     const int runs_per_rep = R * E;
     std::vector<double> last(static_cast<size_t>(o.reps) * runs_per_rep, 0.0);
-    std::vector<int> used_gram(last.size(), 0);
+    std::vector<int> used_gram(last.size(), 0), used_blocked(last.size(), 0);
+    std::vector<double> flops(last.size(), 0.0);
     std::vector<double> seconds;
     omp_set_num_threads(o.threads);
     for (int rep = 0; rep < o.repeat; ++rep) {
@@ -174,7 +206,7 @@ int main(int argc, char** argv) {
       for (int r0 = 0; r0 < o.reps; r0 += o.threads) {
         const int r1 = std::min(o.reps, r0 + o.threads);
         std::vector<std::shared_ptr<const GramData>> grams(r1 - r0);
-        if (o.engine != "direct") {
+        if (o.engine != "direct" && o.engine != "blocked") {
 #pragma omp parallel for schedule(dynamic)
           for (int r = r0; r < r1; ++r)
             grams[r - r0] = prepare_gram(reps[r].X, reps[r].T, reps[r].W0, reps[r].b0, base.centering);
@@ -189,10 +221,15 @@ int main(int argc, char** argv) {
           const Repetition& d = reps[r];
           if (o.engine == "direct") spec.engine = EngineKind::direct;
           else if (o.engine == "gram") spec.engine = gram_supports(spec) ? EngineKind::gram : EngineKind::direct;
+          else if (o.engine == "blocked") spec.engine = EngineKind::blocked;
           else spec.engine = EngineKind::auto_select;
-          const RunResult res = train_shared(spec, d.X, d.T, d.W0, d.b0, grams[r - r0].get(), d.shuffle_seed, o.weights);
+          const RunResult res = o.engine == "blocked"
+                                    ? train_blocked(spec, d.X, d.T, d.W0, d.b0, d.shuffle_seed, o.block)
+                                    : train_shared(spec, d.X, d.T, d.W0, d.b0, grams[r - r0].get(), d.shuffle_seed, o.weights);
           last[static_cast<size_t>(r) * runs_per_rep + k] = res.last_n_error;
           used_gram[static_cast<size_t>(r) * runs_per_rep + k] = res.engine_used == EngineKind::gram;
+          used_blocked[static_cast<size_t>(r) * runs_per_rep + k] = res.engine_used == EngineKind::blocked;
+          flops[static_cast<size_t>(r) * runs_per_rep + k] = run_flops(res.engine_used, spec, o.P, n_in, n_out);
         }
       }
       seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -202,10 +239,14 @@ int main(int argc, char** argv) {
     const double median = sorted[sorted.size() / 2];
     int n_gram = 0;
     for (int g : used_gram) n_gram += g;
-    std::printf("{\"engine\": \"%s\", \"P\": %d, \"n_in\": %d, \"n_out\": %d, \"runs\": %zu, \"gram_runs\": %d, "
-                "\"threads\": %d, \"median_s\": %.6f, \"min_s\": %.6f, \"repeat\": %d, \"runs_per_s\": %.2f}\n",
-                o.engine.c_str(), o.P, n_in, n_out, last.size(), n_gram, o.threads, median, sorted.front(),
-                o.repeat, last.size() / median);
+    int n_blocked = 0;
+    for (int b : used_blocked) n_blocked += b;
+    double total_flops = 0;
+    for (double f : flops) total_flops += f;
+    std::printf("{\"engine\": \"%s\", \"P\": %d, \"n_in\": %d, \"n_out\": %d, \"runs\": %zu, \"gram_runs\": %d, \"blocked_runs\": %d, "
+                "\"isa\": \"%s\", \"threads\": %d, \"median_s\": %.6f, \"min_s\": %.6f, \"repeat\": %d, \"runs_per_s\": %.2f, \"gflops\": %.3f}\n",
+                o.engine.c_str(), o.P, n_in, n_out, last.size(), n_gram, n_blocked, isa.c_str(), o.threads, median, sorted.front(),
+                o.repeat, last.size() / median, total_flops / median * 1e-9);
     if (!o.out.empty()) write_npy(o.out, last.data(), {o.reps, R, E}, false);
     return 0;
   } catch (const std::exception& e) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "core/isa_kernels.hpp"
 #include "core/rng.hpp"
 #include "core/rules.hpp"
 
@@ -11,6 +12,7 @@ namespace hds {
 
 RunResult train_direct(const TrainSpec& spec, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
                 const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0, uint64_t shuffle_seed) {
+  HDS_ISA_FORWARD(train_direct, (spec, X, T, W0, b0, shuffle_seed));
   const int P = static_cast<int>(X.cols());
   const int n_in = static_cast<int>(X.rows());
   const int n_out = static_cast<int>(T.rows());

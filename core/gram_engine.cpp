@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/isa_kernels.hpp"
 #include "core/rng.hpp"
 
 namespace hds {
@@ -294,6 +295,7 @@ class GramRun {
 std::shared_ptr<const GramData> prepare_gram(const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
                                              const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0,
                                              Centering centering) {
+  HDS_ISA_FORWARD(prepare_gram, (X, T, W0, b0, centering));
   if (centering == Centering::running)
     throw std::invalid_argument("prepare_gram: centering 'running' changes μ every step; use the direct engine");
   if (X.cols() != T.cols() || W0.rows() != X.rows() || W0.cols() != T.rows() || b0.size() != T.rows())
@@ -333,28 +335,8 @@ std::shared_ptr<const GramData> prepare_gram(const Eigen::MatrixXd& X, const Eig
 
 bool gram_supports(const TrainSpec& spec) { return spec.centering != Centering::running; }
 
-bool gram_preferred(const TrainSpec& spec, int P, int n_in, int n_out, bool prep_shared) {
-  // Multiply-adds per output unit. direct: a forward and a rank-one update of W per step (2 n_in),
-  // plus a pass scaling W (n_in) for weight decay or a column-shrinking rule (oja, instar), the final
-  // errors (n_in P), an online error row (n_in P) per step. gram: a gemv over the touched columns of
-  // D per step (P/2 on average in the first epoch, P after), the final errors (P²), the rebuilt W
-  // (n_in P), an online error row (P) per step; the per-unit scales cost O(1) per unit and step.
-  const bool online = spec.protocol == Protocol::online;
-  const bool shrink = spec.weight_decay != 0.0 || !is_outer_product_rule(spec.rule);
-  const double epochs = online ? 1.0 : std::max(spec.epochs, 0);
-  const double p = P, ni = n_in, no = std::max(n_out, 1);
-  const double steps = epochs * p;
-  double direct = steps * (shrink ? 3.0 : 2.0) * ni + ni * p;
-  double gram = (epochs > 0 ? p * p * (epochs - 0.5) : 0.0) + p * p + ni * p;
-  if (spec.error_matrix) {
-    direct += (online ? steps : epochs) * ni * p;
-    gram += online ? steps * p : epochs * p * p;
-  }
-  if (!prep_shared) gram += ni * p + 0.5 * p * p * ni / no;
-  return gram < direct;
-}
-
 RunResult train_gram(const TrainSpec& spec, const GramData& g, uint64_t shuffle_seed, bool final_weights) {
+  HDS_ISA_FORWARD(train_gram, (spec, g, shuffle_seed, final_weights));
   if (!gram_supports(spec))
     throw std::invalid_argument("train_gram: centering '" + centering_name(spec.centering) +
                                 "' changes μ every step; use the direct engine");

@@ -64,14 +64,6 @@ std::shared_ptr<const GramData> prepare_gram(const Eigen::MatrixXd& X, const Eig
 // centering changes μ, hence X̃ and K, every step).
 bool gram_supports(const TrainSpec& spec);
 
-// True when, by a flop count, the Gram engine is expected to be faster than the direct path for a
-// run of this shape. `prep_shared`: the GramData is amortised over many runs (the sweeper), so its
-// cost is left out; false when it is built for this run alone (train()).
-// Roughly: online without an error matrix favours gram while P < 1.3 n_in (shared) or P < n_in, and
-// while P < 2 n_in (shared) with weight decay or for oja and instar, whose direct step also scales W;
-// an online error matrix always favours gram (O(P n_out) per step instead of O(P n_in n_out)).
-bool gram_preferred(const TrainSpec& spec, int P, int n_in, int n_out, bool prep_shared);
-
 // One run on the Gram engine; the same result as train_direct(spec, g.X, g.T, g.W0, g.b0,
 // shuffle_seed) up to rounding, with engine_used = gram. spec.centering must equal g.centering.
 // `final_weights` false skips rebuilding W at the end (an O(n_in P n_out) product the sweeper does

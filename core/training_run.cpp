@@ -50,6 +50,7 @@ bool engine_from_name(const std::string& name, EngineKind& e) {
   if (name == "auto") e = EngineKind::auto_select;
   else if (name == "direct") e = EngineKind::direct;
   else if (name == "gram") e = EngineKind::gram;
+  else if (name == "blocked") e = EngineKind::blocked;
   else return false;
   return true;
 }
@@ -59,6 +60,7 @@ std::string engine_name(EngineKind e) {
     case EngineKind::auto_select: return "auto";
     case EngineKind::direct: return "direct";
     case EngineKind::gram: return "gram";
+    case EngineKind::blocked: return "blocked";
   }
   return "?";
 }

@@ -25,8 +25,9 @@ enum class Protocol { online, multi_epoch };
 constexpr double kDivergedMagnitude = 1e100;
 // Which implementation trains: `direct` updates W pattern by pattern (direct_engine.hpp); `gram` works
 // in the space of the P training patterns (every rule, centering none or dataset; gram_engine.hpp);
-// `auto` lets choose_engine (engine.hpp) pick. Both give the same results up to rounding.
-enum class EngineKind { auto_select, direct, gram };
+// `blocked` regroups the direct steps into blocks of matrix products (every run; blocked_engine.hpp);
+// `auto` lets choose_engine (engine.hpp) pick. All give the same results up to rounding.
+enum class EngineKind { auto_select, direct, gram, blocked };
 
 bool centering_from_name(const std::string& name, Centering& c);
 std::string centering_name(Centering c);

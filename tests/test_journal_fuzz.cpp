@@ -241,7 +241,7 @@ TEST_CASE("journal fuzz: crafted records with valid checksums are refused with w
   refused(encode_cell(0, variant([](CellResult& r) { r.detail.arrays.push_back({"flags", {1}, {3}, true}); })),
           "array 'flags' holds 3, not 0 or 1");
   refused(encode_cell(0, variant([](CellResult& r) { r.detail.attrs[0].second = "bogus"; })),
-          "engine 'bogus' is neither direct nor gram");
+          "engine 'bogus' is none of direct, gram, blocked");
 
   // Raw fields that no CellResult can produce: sizes that would overflow or run past the record.
   const std::string good = encode_cell(0, f.cells[0]);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/isa.hpp"
 #include "hds_version.hpp"
 #include "tools/cli/commands.hpp"
 #include "tools/lib/launch.hpp"
@@ -17,9 +18,17 @@ int main(int argc, char** argv) {
   // Eigen product inside it, stays on one thread.
   Eigen::setNbThreads(1);
   hds::prov::set_command_line(hds::prov::join_args(argc, argv));
+  // The instruction-set level of the kernels, fixed now: a bad HDS_ISA stops here, before any work.
+  try {
+    hds::isa_level();
+  } catch (const hds::UserError& e) {
+    fmt::print(stderr, "hds: error: {}\n", e.what());
+    return 2;
+  }
   CLI::App app{"hds: Hebbian-descent experiment suite (hetero-association, continual learning)"};
   app.set_version_flag("--version", std::string("hds ") + HDS_VERSION + " (" + HDS_GIT_COMMIT + ")\nmpi: " +
-                                        (hds::launch::mpi_built() ? "yes (" + hds::launch::mpi_version() + ")" : "no"));
+                                        (hds::launch::mpi_built() ? "yes (" + hds::launch::mpi_version() + ")" : "no") +
+                                        "\nisa: " + hds::isa_description() + " (HDS_ISA=baseline|avx2|avx512 pins it)");
   app.require_subcommand(1);
   hds::cli::add_run_command(app);
   hds::cli::add_data_command(app);

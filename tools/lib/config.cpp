@@ -170,7 +170,7 @@ ExperimentConfig parse_experiment(const YAML::Node& root, const YamlContext& ctx
   // The default last-N is 20, or every pattern when there are fewer.
   t.last_n = ctx.get_int_in(root, "last_n", std::min(20, c.patterns), 1, kMaxPatterns, "last_n");
   t.diverged_error = ctx.get_double(root, "diverged_error", 1.0);
-  engine_from_name(ctx.get_choice(root, "engine", "auto", {"auto", "direct", "gram"}), t.engine);
+  engine_from_name(ctx.get_choice(root, "engine", "auto", {"auto", "direct", "gram", "blocked"}), t.engine);
   if (root["init"].IsDefined()) c.init = parse_init(root["init"], ctx);
 
   c.repetitions = ctx.get_int_in(root, "repetitions", 10, 1, kMaxRepetitions, "repetitions");

@@ -225,8 +225,8 @@ std::string check_detail(const Experiment& e, const CellDetail& d) {
   }
   if (d.arrays.size() != (c.train.error_matrix ? 2u : 1u)) return "the record holds arrays this sweep does not make";
   const std::string* engine = d.attr("engine");
-  if (!engine || (*engine != "direct" && *engine != "gram"))
-    return fmt::format("engine '{}' is neither direct nor gram", engine ? *engine : "");
+  if (!engine || (*engine != "direct" && *engine != "gram" && *engine != "blocked"))
+    return fmt::format("engine '{}' is none of direct, gram, blocked", engine ? *engine : "");
   if (d.attrs.size() != 1) return "the record holds attributes this sweep does not make";
   return {};
 }

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/isa.hpp"
 #include "hds_version.hpp"
 #include "tools/lib/output_path.hpp"
 
@@ -70,6 +71,7 @@ void write(h5::File& f, const Provenance& p, const std::string& kind) {
   f.write_strings("/provenance/data_sha256", sums);
   f.write_strings("/provenance/data_notes", notes);
   f.write("/provenance/data_bytes", {bytes.size()}, bytes.data());
+  f.attr("/provenance", "isa", isa_description());  // the kernels' instruction-set level (core/isa.hpp)
   if (!p.ranks.empty()) {
     std::vector<std::string> hosts;
     std::vector<int64_t> threads;
