@@ -182,7 +182,7 @@ refused() {  # refused WHAT EXPECTED -- mpirun arguments
   return 0
 }
 # A journal another definition wrote.
-printf 'HDSJOURNAL2 %064d\n' 7 > "$T/bad.h5.journal"
+printf 'HDSJOURNAL3 %064d\n' 7 > "$T/bad.h5.journal"
 refused "another journal" "bad.h5.journal: was made by a different sweep definition" -- \
   -np 2 "$HDS" sweep "$T/s.yaml" -o "$T/bad.h5" --quiet
 rm -f "$T/bad.h5.journal"

@@ -50,22 +50,29 @@ void print_table(const sweep::SweepDefinition& s, const sweep::SweepOutcome& o) 
   for (const auto& c : s.cells) width = std::max(width, c.label.size());
   std::string tuned_head;
   for (const auto& t : s.tuned) tuned_head += fmt::format(" {:>12}", "best " + t.key);
-  fmt::print("{:<{}}{} {:>24} {:>9}\n", "cell", width, tuned_head, fmt::format("{} (mean±sd)", score), "diverged");
+  fmt::print("{:<{}}{} {:>24} {:>9}{}\n", "cell", width, tuned_head, fmt::format("{} (mean±sd)", score), "diverged",
+             s.adaptive() ? fmt::format(" {:>9}", "evaluated") : "");
   for (size_t c = 0; c < s.cells.size(); ++c) {
     const auto& r = o.cells[c];
     std::string tuned;
-    for (double v : sweep::grid_point(s, r.best.index)) tuned += fmt::format(" {:>12.4g}", v);
-    fmt::print("{:<{}}{} {:>24} {:>9}\n", s.cells[c].label, width, tuned,
+    for (Eigen::Index k = 0; k < r.points.cols(); ++k) tuned += fmt::format(" {:>12.4g}", r.points(r.best.index, k));
+    fmt::print("{:<{}}{} {:>24} {:>9}{}\n", s.cells[c].label, width, tuned,
                // Fixed decimals, but not for the huge finite score some kinds give diverged runs.
                std::abs(r.best.mean) < 1e6 ? fmt::format("{:.4f} ± {:.4f}", r.best.mean, r.best.sd)
                                            : fmt::format("{:.4g} ± {:.4g}", r.best.mean, r.best.sd),
-               fmt::format("{}/{}", r.n_diverged, r.score.cols()));
+               fmt::format("{}/{}", r.n_diverged, r.score.cols()),
+               (s.adaptive() ? fmt::format(" {:>9}", r.score.rows()) : "") +
+                   (sweep::winner_on_bound(s, r) ? "  on bound" : ""));
   }
 }
 
-sweep::SweepDefinition load(const SweepCliOptions& o) {
+sweep::SweepDefinition load(const SweepCliOptions& o, bool mpi = false) {
   sweep::SweepDefinition s = sweep::load_sweep(o.file, o.overrides);
   if (!o.output.empty()) s.output = o.output;
+  if (mpi && s.adaptive())
+    throw UserError(fmt::format("{}: adaptive tuning (extend/refine) is not supported over MPI ranks yet; run this "
+                                "sweep without mpirun, or drop extend/refine (e.g. --set tune.eta='{{logspace: [...]}}')",
+                                o.file));
   return s;
 }
 
@@ -73,10 +80,18 @@ void dry_run(const sweep::SweepDefinition& s) {
   const int reps = s.cells.front().experiment->repetitions();
   fmt::print("{}: kind {}, {} cells x {} grid points x {} repetitions = {} runs\n", s.name, s.kind->name,
              s.cells.size(), s.grid_size, reps, sweep::total_runs(s));
+  if (s.adaptive())
+    fmt::print("adaptive: at most {} points per cell, at most {} runs (the initial grid's {} and what extension and "
+               "refinement add)\n", s.max_points, sweep::total_runs(s, true), sweep::total_runs(s));
   for (const auto& t : s.tuned) {
     std::string vals;
     for (double v : t.values) vals += fmt::format("{}{:.4g}", vals.empty() ? "" : ", ", v);
-    fmt::print("  tuned {}: [{}]\n", t.key, vals);
+    std::string how;
+    if (t.search.extend) how += fmt::format(", extend to [{:.4g}, {:.4g}]", t.search.lo, t.search.hi);
+    if (t.search.refine > 0)
+      how += fmt::format(", refine {} (final step {:.4g}{})", t.search.refine, t.search.step / std::pow(4.0, t.search.refine),
+                         t.search.log ? " in ln" : "");
+    fmt::print("  tuned {}: [{}]{}\n", t.key, vals, how);
   }
   for (const auto& c : s.cells) fmt::print("  cell {}\n", c.label);
   fmt::print("output: {}\n", s.output);
@@ -109,8 +124,10 @@ void run_and_report(const sweep::SweepDefinition& s, const sweep::SweepOptions& 
     throw UserError(fmt::format("interrupted: finished cells are kept in {}.journal; run the same command again to "
                                 "resume", s.output));
   }
-  fmt::print("{}: {} cells x {} grid points, {} runs in {:.1f}s{}{}\n", s.name, s.cells.size(), s.grid_size,
-             sweep::total_runs(s), out.seconds,
+  long runs = 0;
+  for (const auto& r : out.cells) runs += r.score.size();
+  fmt::print("{}: {} cells x {} grid points{}, {} runs in {:.1f}s{}{}\n", s.name, s.cells.size(), s.grid_size,
+             s.adaptive() ? " (adaptive)" : "", runs, out.seconds,
              out.resumed ? fmt::format(" ({} cells resumed from the journal)", out.resumed) : "",
              out.how.empty() ? "" : " " + out.how);
   print_table(s, out);
@@ -124,7 +141,7 @@ void run_rank(const SweepCliOptions& o, sweep::mpi::Session& session) {
     std::unique_ptr<sweep::SweepDefinition> s;
     std::string why;
     try {
-      s = std::make_unique<sweep::SweepDefinition>(load(o));
+      s = std::make_unique<sweep::SweepDefinition>(load(o, true));
     } catch (const std::exception& e) {
       why = e.what();
     }
@@ -134,7 +151,7 @@ void run_rank(const SweepCliOptions& o, sweep::mpi::Session& session) {
     sweep::mpi::serve(session, s.get(), why, options(o, s.get(), false), g_stop);
     return;  // exit code 0: rank 0 reports (see sweep_mpi.hpp)
   }
-  const sweep::SweepDefinition s = load(o);
+  const sweep::SweepDefinition s = load(o, !o.dry_run);
   if (o.dry_run) return dry_run(s);
   const sweep::SweepOptions opt = options(o, &s, true);
   const std::unique_ptr<sweep::Backend> backend = sweep::mpi::coordinator(session, s, opt);
