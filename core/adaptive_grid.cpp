@@ -55,6 +55,27 @@ std::vector<std::vector<double>> AdaptiveSearch::next(const std::vector<std::vec
   const int w = adaptive_winner(means, lower_);
   if (w < 0) return out;
   const std::vector<double>& win = points[w];
+  // The best point diverged in every repetition: no winner to speak of; extend at both ends
+  // (through the first point) until some point trains, or the bounds.
+  if (all_diverged[w]) {
+    for (size_t k = 0; k < axes_.size(); ++k) {
+      const AdaptiveAxis& a = axes_[k];
+      if (!a.extend || !(a.step > 0)) continue;
+      const Range r = range_of(points, k, a);
+      const double tol = tolerance(a);
+      if (r.lo - a.step >= to_search(a, a.lo) - tol) {
+        std::vector<double> x = win;
+        x[k] = from_search(a, r.lo - a.step);
+        out.push_back(std::move(x));
+      }
+      if (r.hi + a.step <= to_search(a, a.hi) + tol) {
+        std::vector<double> x = win;
+        x[k] = from_search(a, r.hi + a.step);
+        out.push_back(std::move(x));
+      }
+    }
+    return out;  // and no refinement around a point that diverged
+  }
   // Extension first, whenever the winner is on an extendable edge.
   if (!all_diverged[w]) {
     for (size_t k = 0; k < axes_.size(); ++k) {

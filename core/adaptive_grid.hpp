@@ -5,6 +5,8 @@
 // value of some extendable axis among all evaluated points, and is not a point where every
 // repetition diverged, one more point is proposed beyond it, one initial step further on that axis
 // (the other axes at the winner's values), as long as it stays within the axis's bounds.
+// While every point evaluated so far diverged in every repetition, both ends of each extendable
+// axis are extended (through the first point), up to the bounds, until some point trains.
 // Refinement (after extension, level 1 … refine): the step shrinks by 4 each level and, on every
 // refined axis, the 3 points on either side of the winner at the new step are proposed (all axes
 // of a level in one round, each through the winner: coordinate-wise), except those outside the

@@ -48,6 +48,9 @@ Points drive(const std::vector<AdaptiveAxis>& axes, Points points, const std::fu
   return points;
 }
 
+// Relative closeness (doctest's Approx has an absolute floor that makes 1e-6 "equal" 1e-5).
+bool near(double a, double b) { return std::abs(a / b - 1) < 1e-9; }
+
 Points line(const std::vector<double>& v) {
   Points p;
   for (double x : v) p.push_back({x});
@@ -110,10 +113,10 @@ TEST_CASE("adaptive grid: extension walks to an interior minimum, one step at a 
   }, &rounds, &means);
   // 1e-5, 1e-6, 1e-7 (the best) and 1e-8 (worse: the winner is interior, the walk stops).
   REQUIRE(pts.size() == grid.size() + 4);
-  for (int i = 0; i < 4; ++i) CHECK(pts[grid.size() + i][0] == doctest::Approx(std::pow(10.0, -5 - i)).epsilon(1e-9));
+  for (int i = 0; i < 4; ++i) CHECK(near(pts[grid.size() + i][0], std::pow(10.0, -5 - i)));
   CHECK(rounds == 4);
   const int w = adaptive_winner(means, true);
-  CHECK(pts[w][0] == doctest::Approx(1e-7));
+  CHECK(near(pts[w][0], 1e-7));
   CHECK_FALSE(adaptive_on_edge(pts, w, {a}));
   CHECK(adaptive_max_points(grid.size(), {a}, {1e-4}, {1e3}) == static_cast<long>(grid.size()) + 5);
 }
@@ -127,7 +130,7 @@ TEST_CASE("adaptive grid: extension stops at the bound and where every repetitio
   Points pts = drive({a}, line(grid), [](const std::vector<double>& p) { return p[0]; }, nullptr, &means);
   REQUIRE(pts.size() == grid.size() + 2);
   int w = adaptive_winner(means, true);
-  CHECK(pts[w][0] == doctest::Approx(1e-6));
+  CHECK(near(pts[w][0], 1e-6));
   CHECK(adaptive_on_edge(pts, w, {a}));
   // Error falling towards large eta, but every run diverges above 1e4: one point, diverged, and stop.
   AdaptiveAxis b{true, step, true, 1e-4, 1e8, 0};
@@ -135,12 +138,22 @@ TEST_CASE("adaptive grid: extension stops at the bound and where every repetitio
               &means);
   REQUIRE(pts.size() == grid.size() + 2);  // 1e4 (best so far), then 1e5 diverged
   w = adaptive_winner(means, true);
-  CHECK(pts[w][0] == doctest::Approx(1e4));
+  CHECK(near(pts[w][0], 1e4));
   CHECK_FALSE(adaptive_on_edge(pts, w, {b}));
-  // Everything diverges: no extension and no refinement.
-  AdaptiveAxis c{true, step, true, 1e-8, 1e8, 2};
+  // Everything diverges: both ends walk out to the bounds, never refined.
+  AdaptiveAxis c{true, step, true, 1e-6, 1e5, 2};
   pts = drive({c}, line(grid), [](const std::vector<double>&) { return NAN; });
-  CHECK(pts.size() == grid.size());
+  CHECK(pts.size() == grid.size() + 4);
+  // The whole grid diverges (above 1e-5): the lower end walks down until a point trains, then on as
+  // usual (error falling with eta): 1e-5 diverges, 1e-6 trains, 1e-7 is worse; refined after that.
+  AdaptiveAxis e{true, step, true, 1e-9, 1e5, 1};
+  pts = drive({e}, line(grid), [](const std::vector<double>& p) {
+    return p[0] > 2e-6 ? NAN : std::pow(std::log10(p[0]) + 6, 2);
+  }, nullptr, &means);
+  w = adaptive_winner(means, true);
+  CHECK(near(pts[w][0], 1e-6));
+  CHECK(near(pts[grid.size() + 2][0], 1e-6));  // round 2 (1e-5 and 1e4 of round 1 diverged)
+  CHECK_FALSE(adaptive_on_edge(pts, w, {e}));
   // A winner on an unextended edge is flagged.
   AdaptiveAxis d{true, step, false, 0, 0, 1};
   pts = drive({d}, line(grid), [](const std::vector<double>& p) { return p[0]; }, nullptr, &means);
