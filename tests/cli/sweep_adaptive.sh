@@ -106,6 +106,25 @@ assert int(np.argmin(err)) == 2 and f["summary/winner_on_bound"][0] == 1, err
 PY
 grep -q "on bound" "$T/edge.out" || fail "the table does not flag a winner on the bound: $(cat "$T/edge.out")"
 
+# hds inspect: the evaluated count per cell, the flag, and every evaluated point of a cell.
+"$HDS" inspect "$T/one.h5" --format csv > "$T/one.csv"
+"$HDS" inspect "$T/edge.h5" --format csv > "$T/edge.csv"
+"$HDS" inspect "$T/one.h5" --cell 1 --format json > "$T/cell1.json"
+"$PYTHON" - "$T/one.h5" "$T/one.csv" "$T/edge.csv" "$T/cell1.json" <<'PY'
+import csv, json, sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+rows, edge, cell = list(csv.DictReader(open(sys.argv[2]))), list(csv.DictReader(open(sys.argv[3]))), json.load(open(sys.argv[4]))
+for c, row in enumerate(rows):
+    assert int(row["evaluated"]) == len(f[f"cells/c{c:04d}/evaluated/eta"]) and row["on_bound"] == "", row
+assert edge[0]["on_bound"] == "yes", edge
+g = f["cells/c0001/evaluated"]
+assert len(cell["rows"]) == len(g["eta"])
+for i, row in enumerate(cell["rows"]):
+    assert row["eta"] == g["eta"][i] and row["round"] == g["round"][i]
+    assert abs(row["last_n_mean"] - g["last_n_error"][i].mean()) < 1e-15
+    assert (row["winner"] == "*") == (i == f["summary/winner_evaluated_index"][1])
+PY
+
 # kill -9 while cells are in their adaptive rounds, then resume: the same data.
 cat > "$T/long.yaml" <<'YAML'
 name: adaptive_long
