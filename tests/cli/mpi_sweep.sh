@@ -198,4 +198,7 @@ grep -q "missing.yaml" "$T/err" || fail "unclear: $(cat "$T/err")"
 # An error in the sweep file: rank 0 says it once.
 printf 'name: b\nbase:\n  inputs: rand\n  targets: rand\ncells:\n  rulez: [hd]\n' > "$T/typo.yaml"
 refused "a bad file" "unknown axis 'rulez'" -- -np 3 "$HDS" sweep "$T/typo.yaml" -o "$T/bad.h5"
+# Adaptive tuning (extend/refine) is not spread over ranks yet: refused in one line.
+refused "an adaptive sweep" "adaptive tuning (extend/refine) is not supported over MPI ranks yet" -- \
+  -np 2 "$HDS" sweep "$T/s.yaml" -o "$T/bad.h5" --quiet --set "tune.eta={logspace: [0.001, 1, 7], refine: 1}"
 echo "OK"
