@@ -9,7 +9,8 @@
 //   P compute a block of grid points, D compute the detail of a cell's winner, S stop
 // Each rank holds up to two jobs: while it computes one, the next is already there, so no rank waits
 // for an answer between two jobs; every B or C frees a place that rank 0 fills when it has work.
-// P and D carry the cells whose trainers the rank may drop. Rank 0's own worker is a thread that
+// P and D carry the cells whose trainers the rank may drop. An adaptive sweep's jobs are whole cells
+// (P of every grid point): the rank runs its adaptive rounds too and answers with C, one job at a time. Rank 0's own worker is a thread that
 // speaks the same messages through a queue in memory, so there is one worker, not two.
 #include "tools/lib/sweep_mpi.hpp"
 
@@ -313,32 +314,37 @@ class Worker {
     Held& h = cells_[c];
     if (!h.trainer) h.trainer = make_trainer(s_, c, threads_);
     std::atomic<bool> halt{false};
-    long counted = 0;
-    const bool whole = run_block(s_, c, *h.trainer, g0, g1, threads_, &halt,
-                                 [&](long d) {
-                                   if (progress_) *progress_ += d - counted;
-                                   counted = d;
-                                   if (interrupt_) halt = true;
-                                   // The next job may come in now; a stop ends this one.
-                                   std::string m;
-                                   while (!stopped_ && link_.poll(m)) {
-                                     if (!m.empty() && m[0] == 'S') {
-                                       stopped_ = true;
-                                       halt = true;
-                                     } else {
-                                       queue_.push_back(std::move(m));
-                                     }
-                                   }
-                                 },
-                                 h.r);
+    long counted = 0, base = 0;  // runs counted; runs of the adaptive rounds before this one
+    const std::function<void(long)> tick = [&](long d) {
+      if (progress_) *progress_ += base + d - counted;
+      counted = base + d;
+      if (interrupt_) halt = true;
+      // The next job may come in now; a stop ends this one.
+      std::string m;
+      while (!stopped_ && link_.poll(m)) {
+        if (!m.empty() && m[0] == 'S') {
+          stopped_ = true;
+          halt = true;
+        } else {
+          queue_.push_back(std::move(m));
+        }
+      }
+    };
+    bool whole = run_block(s_, c, *h.trainer, g0, g1, threads_, &halt, tick, h.r);
+    const bool cell = g0 == 0 && g1 == s_.grid_size;
+    if (whole && cell && s_.adaptive()) {
+      // A job of an adaptive sweep is a whole cell: its rounds here, as in one process (sweep_run.cpp).
+      base = cell_runs(s_, c);
+      whole = run_rounds(s_, c, h.trainer, threads_, &halt, tick, h.r, &base);
+    }
     if (stopped_) return;
     if (!whole) {  // interrupted here: rank 0 stops the sweep
       interrupted();
       return;
     }
     const int R = static_cast<int>(h.r.score.cols());
-    if (g0 == 0 && g1 == s_.grid_size) {
-      finish_cell(s_, c, *h.trainer, threads_, h.r);
+    if (cell) {
+      if (!s_.adaptive()) finish_cell(s_, c, *h.trainer, threads_, h.r);
       const std::string record = encode_cell(c, h.r);
       cells_.erase(c);
       link_.send(Out('C').bytes(record.data(), record.size()).b);
@@ -602,6 +608,9 @@ class Coordinator : public Backend {
   std::string job_text(const Job& j) const {
     const auto& cell = s_.cells[j.cell];
     if (j.type == 'D') return fmt::format("the winner's detail of cell {} '{}'", j.cell, cell.label);
+    if (s_.adaptive())
+      return fmt::format("cell {} '{}' (its initial grid and adaptive rounds, {}-{} runs)", j.cell, cell.label,
+                         cell_runs(s_, j.cell), cell_runs(s_, j.cell, true));
     return fmt::format("cell {} '{}' grid points {}-{} ({} runs)", j.cell, cell.label, j.g0, j.g1 - 1,
                        static_cast<long>(j.g1 - j.g0) * cell.experiment->repetitions());
   }
@@ -655,7 +664,10 @@ class Coordinator : public Backend {
   // the next block of grid points.
   void assign(int k) {
     RankState& rk = ranks_[k];
-    while (rk.jobs.size() < kJobsHeld) {
+    // A whole adaptive cell takes long against a message's way there: one at a time, so that the last
+    // cells go to ranks that are free rather than wait behind another cell.
+    const size_t places = s_.adaptive() ? 1 : kJobsHeld;
+    while (rk.jobs.size() < places) {
       Job job;
       if (!rk.details.empty()) {
         job = {'D', rk.details.front().first, rk.details.front().second, 0};
@@ -691,6 +703,7 @@ class Coordinator : public Backend {
   // left, small ones at the end so that all ranks finish together.
   int block_size(int k, int c) const {
     const CellState& st = cells_.at(c);
+    if (s_.adaptive()) return s_.grid_size - st.next;  // a whole cell: its rounds need all its scores
     const long R = s_.cells[c].experiment->repetitions();
     const long t = ranks_[k].threads, left = s_.grid_size - st.next;
     const long share = static_cast<long>(std::ceil(static_cast<double>(unassigned_) * t / (2.0 * all_threads_)));
@@ -760,7 +773,7 @@ class Coordinator : public Backend {
         if (!whole && !detail) throw odd(fmt::format("a record of cell {} it was not computing", c));
         CellState& st = cells_[c];
         if (whole) {
-          count_runs(from, st.missing);
+          count_runs(from, r.score.size());  // an adaptive cell's rounds too
           st.missing = 0;
           st.r = std::move(r);
         } else {

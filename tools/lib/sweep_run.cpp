@@ -22,9 +22,6 @@
 namespace hds::sweep {
 namespace {
 
-bool run_rounds(const SweepDefinition& s, int c, std::unique_ptr<kind::CellTrainer>& initial, int threads,
-                const std::atomic<bool>* stop, const std::function<void(long)>& tick, CellResult& r, long* runs_done);
-
 // ---- one cell in this process -------------------------------------------------------------------
 
 class LocalBackend : public Backend {
@@ -55,6 +52,8 @@ class LocalBackend : public Backend {
     return {{prov::host_name(), resolve_threads(opt.threads)}};
   }
 };
+
+}  // namespace
 
 // The adaptive rounds of cell c after its initial grid (in r, run on `initial`): each round's points
 // trained on a trainer of their own (the same common random numbers: a kind's trainer draws them
@@ -117,6 +116,8 @@ bool run_rounds(const SweepDefinition& s, int c, std::unique_ptr<kind::CellTrain
   r.detail = holder->detail(r.best.index - holder_first, threads);
   return true;
 }
+
+namespace {
 
 // ---- the result file ------------------------------------------------------------------------------
 
