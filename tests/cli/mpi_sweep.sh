@@ -4,9 +4,9 @@
 # whatever the threads; a rank killed with kill -9 is reported with its host and runs, and the same
 # command then resumes to the same file; the plain progress line appears when stderr is a file;
 # provenance lists the ranks; an adaptive sweep (extend, refine 2; a whole cell per job) gives the same
-# data under -np 2 and -np 3 x 2 threads, and a rank killed while it computes one resumes to the same
-# file; an output directory only rank 0 sees is fine; bad launches are refused in one line with no
-# result left behind.
+# data under -np 2 and -np 3 x 2 threads, and resumes to the same file after a rank is killed with
+# kill -9 or interrupted (SIGINT to rank 1 alone) while it computes one; an output directory only
+# rank 0 sees is fine; bad launches are refused in one line with no result left behind.
 # Without MPI (hds --version says "mpi: no"): a launch as several ranks is refused in one line.
 set -euo pipefail
 : "${HDS:?}" "${SRC:?}" "${PYTHON:?}" "${HDS_FIXTURE_DIR:?}"
@@ -236,6 +236,32 @@ grep -Eq "^hds: note: the last run of this sweep stopped with work handed out .*
   "$T/err" || fail "adaptive: the killed rank's cell was not reported: $(cat "$T/kill.err" "$T/err")"
 [[ -e $T/akilled.h5.journal.held ]] && fail "adaptive: the note of handed-out work was left behind"
 same_data "$T/along1.h5" "$T/akilled.h5" || fail "the resumed adaptive sweep differs from one process"
+
+# Ctrl-C on rank 1 (SIGINT to it alone) while it computes an adaptive cell: rank 0 says so and what
+# each rank held, mpirun fails, the journal keeps the finished cells and the same command resumes.
+"${MPIRUN[@]}" -np 3 "$HDS" sweep "$T/along.yaml" -o "$T/aint.h5" --threads 1 --quiet > /dev/null 2> "$T/int.err" &
+mpirun_pid=$!
+for _ in $(seq 1 6000); do
+  [[ -f $T/aint.h5.journal ]] && (( $(grep -c CELL "$T/aint.h5.journal" || true) >= 3 )) && break
+  sleep 0.01
+done
+victim=""
+for pid in $(pgrep -f -- "sweep $T/along.yaml -o $T/aint.h5" || true); do
+  [[ $pid == "$mpirun_pid" ]] && continue
+  tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1" && victim=$pid
+done
+[[ -n $victim ]] || fail "adaptive: rank 1 not found for the interruption"
+kill -INT "$victim"
+set +e; wait "$mpirun_pid"; rc=$?; set -e
+[[ $rc -ne 0 ]] || fail "adaptive: mpirun succeeded although rank 1 was interrupted"
+grep -q "^hds: rank 1 (host [^)]*) was interrupted" "$T/int.err" || fail "adaptive: no interruption: $(cat "$T/int.err")"
+grep -Eq "^hds: stopping the sweep: finished cells are kept in $T/aint.h5.journal .*held cell [0-9]+ '[^']+' \(its initial grid and adaptive rounds" \
+  "$T/int.err" || fail "adaptive: what was held was not said: $(cat "$T/int.err")"
+[[ -e $T/aint.h5 ]] && fail "adaptive: a result file exists after an interruption"
+"${MPIRUN[@]}" -np 3 "$HDS" sweep "$T/along.yaml" -o "$T/aint.h5" --threads 1 --quiet > "$T/resume.out" 2> /dev/null ||
+  fail "adaptive: resume after the interruption failed"
+grep -q "resumed from the journal" "$T/resume.out" || fail "adaptive: did not resume: $(cat "$T/resume.out")"
+same_data "$T/along1.h5" "$T/aint.h5" || fail "the adaptive sweep resumed after an interruption differs from one process"
 
 # ---- an output only rank 0 can see: the other ranks never open it --------------------------------------
 mkdir -p "$T/node0" "$T/node1"
