@@ -163,6 +163,22 @@ grep -Eq "^hds: note: the last run of this sweep stopped with work handed out \(
 [[ -e $T/killed.h5.journal.held ]] && fail "the note of handed-out work was left behind"
 same_data "$T/long1.h5" "$T/killed.h5" || fail "the resumed sweep differs from one process"
 
+# ---- adaptive tuning (extend/refine): whole cells per rank, the same bytes as one process -----------------
+adaptive="tune.eta={logspace: [0.1, 10, 3], extend: true, extend_to: [1.0e-4, 10], refine: 1}"
+"$HDS" sweep "$T/s.yaml" -o "$T/ad1.h5" --threads 2 --quiet --set "$adaptive" > /dev/null
+"${MPIRUN[@]}" -np 2 "$HDS" sweep "$T/s.yaml" -o "$T/ad2.h5" --threads 1 --quiet --set "$adaptive" > /dev/null \
+  2> "$T/err" || fail "adaptive sweep under mpirun -np 2: $(cat "$T/err")"
+"${MPIRUN[@]}" -np 3 "$HDS" sweep "$T/s.yaml" -o "$T/ad3.h5" --threads 2 --quiet --set "$adaptive" > /dev/null \
+  2> "$T/err" || fail "adaptive sweep under mpirun -np 3: $(cat "$T/err")"
+"$PYTHON" -c "
+import h5py, sys
+f = h5py.File(sys.argv[1], 'r')
+n = [len(f[f'cells/c{c:04d}/evaluated/eta']) for c in range(int(f.attrs['n_cells']))]
+assert max(n) > 3, n  # the rounds did add points
+" "$T/ad1.h5"
+same_data "$T/ad1.h5" "$T/ad2.h5" || fail "adaptive: -np 2 differs from one process"
+same_data "$T/ad1.h5" "$T/ad3.h5" || fail "adaptive: -np 3 differs from one process"
+
 # ---- an output only rank 0 can see: the other ranks never open it --------------------------------------
 mkdir -p "$T/node0" "$T/node1"
 "${MPIRUN[@]}" -np 1 --wdir "$T/node0" "$HDS" sweep "$T/s.yaml" -o out/r.h5 --quiet : \
@@ -198,7 +214,5 @@ grep -q "missing.yaml" "$T/err" || fail "unclear: $(cat "$T/err")"
 # An error in the sweep file: rank 0 says it once.
 printf 'name: b\nbase:\n  inputs: rand\n  targets: rand\ncells:\n  rulez: [hd]\n' > "$T/typo.yaml"
 refused "a bad file" "unknown axis 'rulez'" -- -np 3 "$HDS" sweep "$T/typo.yaml" -o "$T/bad.h5"
-# Adaptive tuning (extend/refine) is not spread over ranks yet: refused in one line.
-refused "an adaptive sweep" "adaptive tuning (extend/refine) is not supported over MPI ranks yet" -- \
-  -np 2 "$HDS" sweep "$T/s.yaml" -o "$T/bad.h5" --quiet --set "tune.eta={logspace: [0.001, 1, 7], refine: 1}"
+
 echo "OK"

@@ -66,13 +66,9 @@ void print_table(const sweep::SweepDefinition& s, const sweep::SweepOutcome& o) 
   }
 }
 
-sweep::SweepDefinition load(const SweepCliOptions& o, bool mpi = false) {
+sweep::SweepDefinition load(const SweepCliOptions& o) {
   sweep::SweepDefinition s = sweep::load_sweep(o.file, o.overrides);
   if (!o.output.empty()) s.output = o.output;
-  if (mpi && s.adaptive())
-    throw UserError(fmt::format("{}: adaptive tuning (extend/refine) is not supported over MPI ranks yet; run this "
-                                "sweep without mpirun, or drop extend/refine (e.g. --set tune.eta='{{logspace: [...]}}')",
-                                o.file));
   return s;
 }
 
@@ -141,7 +137,7 @@ void run_rank(const SweepCliOptions& o, sweep::mpi::Session& session) {
     std::unique_ptr<sweep::SweepDefinition> s;
     std::string why;
     try {
-      s = std::make_unique<sweep::SweepDefinition>(load(o, true));
+      s = std::make_unique<sweep::SweepDefinition>(load(o));
     } catch (const std::exception& e) {
       why = e.what();
     }
@@ -151,7 +147,7 @@ void run_rank(const SweepCliOptions& o, sweep::mpi::Session& session) {
     sweep::mpi::serve(session, s.get(), why, options(o, s.get(), false), g_stop);
     return;  // exit code 0: rank 0 reports (see sweep_mpi.hpp)
   }
-  const sweep::SweepDefinition s = load(o, !o.dry_run);
+  const sweep::SweepDefinition s = load(o);
   if (o.dry_run) return dry_run(s);
   const sweep::SweepOptions opt = options(o, &s, true);
   const std::unique_ptr<sweep::Backend> backend = sweep::mpi::coordinator(session, s, opt);

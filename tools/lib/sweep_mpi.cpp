@@ -338,7 +338,33 @@ class Worker {
     }
     const int R = static_cast<int>(h.r.score.cols());
     if (g0 == 0 && g1 == s_.grid_size) {
-      finish_cell(s_, c, *h.trainer, threads_, h.r);
+      if (s_.adaptive()) {
+        // An adaptive cell is handed out whole: its rounds run here, one after the other.
+        long shown = 0, runs = 0;  // runs: of the finished rounds (run_rounds adds them)
+        const bool done = run_rounds(s_, c, h.trainer, threads_, &halt,
+                                     [&](long d) {
+                                       if (progress_) *progress_ += runs + d - shown;
+                                       shown = runs + d;
+                                       if (interrupt_) halt = true;
+                                       std::string m;
+                                       while (!stopped_ && link_.poll(m)) {
+                                         if (!m.empty() && m[0] == 'S') {
+                                           stopped_ = true;
+                                           halt = true;
+                                         } else {
+                                           queue_.push_back(std::move(m));
+                                         }
+                                       }
+                                     },
+                                     h.r, &runs);
+        if (stopped_) return;
+        if (!done) {
+          interrupted();
+          return;
+        }
+      } else {
+        finish_cell(s_, c, *h.trainer, threads_, h.r);
+      }
       const std::string record = encode_cell(c, h.r);
       cells_.erase(c);
       link_.send(Out('C').bytes(record.data(), record.size()).b);
@@ -693,6 +719,7 @@ class Coordinator : public Backend {
     const CellState& st = cells_.at(c);
     const long R = s_.cells[c].experiment->repetitions();
     const long t = ranks_[k].threads, left = s_.grid_size - st.next;
+    if (s_.adaptive()) return static_cast<int>(left);  // whole cells: the rounds depend on every score
     const long share = static_cast<long>(std::ceil(static_cast<double>(unassigned_) * t / (2.0 * all_threads_)));
     const long runs = std::max(share, t);
     long b = std::min(left, std::max(1L, (runs + R - 1) / R));
@@ -760,7 +787,7 @@ class Coordinator : public Backend {
         if (!whole && !detail) throw odd(fmt::format("a record of cell {} it was not computing", c));
         CellState& st = cells_[c];
         if (whole) {
-          count_runs(from, st.missing);
+          count_runs(from, static_cast<long>(r.score.size()));  // with an adaptive cell's added runs
           st.missing = 0;
           st.r = std::move(r);
         } else {
