@@ -270,6 +270,7 @@ def plot_sweep_tuning(s, w):
     any_bound = False
     for i, panel in enumerate(panels):
         ax = axs[i // cols][i % cols]
+        shown = []
         for c in s.cells():
             if panel_of(c) != panel:
                 continue
@@ -290,12 +291,19 @@ def plot_sweep_tuning(s, w):
             ys = [means[xs_all == x][better(means[xs_all == x])] for x in xs]
             bar = s.value(s.colour_axis, c)
             ax.plot(xs, ys, "o-", ms=3, color=col[bar], label=bar)
+            shown += [y for y in ys if np.isfinite(y)]
             ax.plot([xs_all[wi]], [means[wi]], "*", ms=11, color=col[bar], markeredgecolor="k")
             if "summary/winner_on_bound" in s.f and s.f["summary/winner_on_bound"][c]:
                 ax.plot([xs_all[wi]], [means[wi]], "o", ms=15, mfc="none", mec="red", mew=1.2)
                 any_bound = True
         if np.all(grid > 0):
             ax.set_xscale("log")
+        # A diverged run's huge finite error would flatten every other point: clip the axis there.
+        if shown and s.lower_is_better:
+            lo, q = min(shown), float(np.percentile(shown, 75))
+            if q > lo and max(shown) > lo + 20 * (q - lo):
+                ax.set_ylim(lo - 0.05 * (q - lo), q + 0.5 * (q - lo))
+                panel += " (axis clipped)"
         ax.set_title(panel, fontsize=8)
         ax.set_xlabel(axis)
         ax.grid(alpha=0.3)

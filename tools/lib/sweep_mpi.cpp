@@ -10,8 +10,9 @@
 // Each rank holds up to two jobs: while it computes one, the next is already there, so no rank waits
 // for an answer between two jobs; every B or C frees a place that rank 0 fills when it has work.
 // P and D carry the cells whose trainers the rank may drop. An adaptive sweep's jobs are whole cells
-// (P of every grid point): the rank runs its adaptive rounds too and answers with C, one job at a time. Rank 0's own worker is a thread that
-// speaks the same messages through a queue in memory, so there is one worker, not two.
+// (P of every grid point): the rank runs its adaptive rounds too and answers with C, one cell at a
+// time. Rank 0's own worker is a thread that speaks the same messages through a queue in memory, so
+// there is one worker, not two.
 #include "tools/lib/sweep_mpi.hpp"
 
 #include <fcntl.h>
@@ -314,37 +315,58 @@ class Worker {
     Held& h = cells_[c];
     if (!h.trainer) h.trainer = make_trainer(s_, c, threads_);
     std::atomic<bool> halt{false};
-    long counted = 0, base = 0;  // runs counted; runs of the adaptive rounds before this one
-    const std::function<void(long)> tick = [&](long d) {
-      if (progress_) *progress_ += base + d - counted;
-      counted = base + d;
-      if (interrupt_) halt = true;
-      // The next job may come in now; a stop ends this one.
-      std::string m;
-      while (!stopped_ && link_.poll(m)) {
-        if (!m.empty() && m[0] == 'S') {
-          stopped_ = true;
-          halt = true;
-        } else {
-          queue_.push_back(std::move(m));
-        }
-      }
-    };
-    bool whole = run_block(s_, c, *h.trainer, g0, g1, threads_, &halt, tick, h.r);
-    const bool cell = g0 == 0 && g1 == s_.grid_size;
-    if (whole && cell && s_.adaptive()) {
-      // A job of an adaptive sweep is a whole cell: its rounds here, as in one process (sweep_run.cpp).
-      base = cell_runs(s_, c);
-      whole = run_rounds(s_, c, h.trainer, threads_, &halt, tick, h.r, &base);
-    }
+    long counted = 0;
+    const bool whole = run_block(s_, c, *h.trainer, g0, g1, threads_, &halt,
+                                 [&](long d) {
+                                   if (progress_) *progress_ += d - counted;
+                                   counted = d;
+                                   if (interrupt_) halt = true;
+                                   // The next job may come in now; a stop ends this one.
+                                   std::string m;
+                                   while (!stopped_ && link_.poll(m)) {
+                                     if (!m.empty() && m[0] == 'S') {
+                                       stopped_ = true;
+                                       halt = true;
+                                     } else {
+                                       queue_.push_back(std::move(m));
+                                     }
+                                   }
+                                 },
+                                 h.r);
     if (stopped_) return;
     if (!whole) {  // interrupted here: rank 0 stops the sweep
       interrupted();
       return;
     }
     const int R = static_cast<int>(h.r.score.cols());
-    if (cell) {
-      if (!s_.adaptive()) finish_cell(s_, c, *h.trainer, threads_, h.r);
+    if (g0 == 0 && g1 == s_.grid_size) {
+      if (s_.adaptive()) {
+        // An adaptive cell is handed out whole: its rounds run here, one after the other.
+        long shown = 0, runs = 0;  // runs: of the finished rounds (run_rounds adds them)
+        const bool done = run_rounds(s_, c, h.trainer, threads_, &halt,
+                                     [&](long d) {
+                                       if (progress_) *progress_ += runs + d - shown;
+                                       shown = runs + d;
+                                       if (interrupt_) halt = true;
+                                       std::string m;
+                                       while (!stopped_ && link_.poll(m)) {
+                                         if (!m.empty() && m[0] == 'S') {
+                                           stopped_ = true;
+                                           halt = true;
+                                         } else {
+                                           queue_.push_back(std::move(m));
+                                         }
+                                       }
+                                     },
+                                     h.r, &runs);
+        if (stopped_) return;
+        if (!done) {
+          interrupted();
+          return;
+        }
+      } else {
+        finish_cell(s_, c, *h.trainer, threads_, h.r);
+      }
       const std::string record = encode_cell(c, h.r);
       cells_.erase(c);
       link_.send(Out('C').bytes(record.data(), record.size()).b);
@@ -703,9 +725,9 @@ class Coordinator : public Backend {
   // left, small ones at the end so that all ranks finish together.
   int block_size(int k, int c) const {
     const CellState& st = cells_.at(c);
-    if (s_.adaptive()) return s_.grid_size - st.next;  // a whole cell: its rounds need all its scores
     const long R = s_.cells[c].experiment->repetitions();
     const long t = ranks_[k].threads, left = s_.grid_size - st.next;
+    if (s_.adaptive()) return static_cast<int>(left);  // whole cells: the rounds depend on every score
     const long share = static_cast<long>(std::ceil(static_cast<double>(unassigned_) * t / (2.0 * all_threads_)));
     const long runs = std::max(share, t);
     long b = std::min(left, std::max(1L, (runs + R - 1) / R));
@@ -773,7 +795,7 @@ class Coordinator : public Backend {
         if (!whole && !detail) throw odd(fmt::format("a record of cell {} it was not computing", c));
         CellState& st = cells_[c];
         if (whole) {
-          count_runs(from, r.score.size());  // an adaptive cell's rounds too
+          count_runs(from, static_cast<long>(r.score.size()));  // with an adaptive cell's added runs
           st.missing = 0;
           st.r = std::move(r);
         } else {

@@ -53,72 +53,6 @@ class LocalBackend : public Backend {
   }
 };
 
-}  // namespace
-
-// The adaptive rounds of cell c after its initial grid (in r, run on `initial`): each round's points
-// trained on a trainer of their own (the same common random numbers: a kind's trainer draws them
-// from the cell's seed and the repetition alone), the winner's detail from the trainer that ran it.
-bool run_rounds(const SweepDefinition& s, int c, std::unique_ptr<kind::CellTrainer>& initial, int threads,
-                const std::atomic<bool>* stop, const std::function<void(long)>& tick, CellResult& r, long* runs_done) {
-  const kind::Experiment& base = *s.cells[c].experiment;
-  const bool lower = s.kind->score(base).lower_is_better;
-  const int R = base.repetitions(), K = static_cast<int>(s.tuned.size());
-  AdaptiveSearch search(s.search_axes(), lower);
-  std::unique_ptr<kind::CellTrainer> holder = std::move(initial);  // the trainer that ran the winner
-  int holder_first = 0;                                             // its first point's index
-  for (int64_t round = 1;; ++round) {
-    const int N = static_cast<int>(r.score.rows());
-    std::vector<std::vector<double>> pts(N, std::vector<double>(K));
-    std::vector<double> means(N);
-    std::vector<bool> all_div(N);
-    for (int i = 0; i < N; ++i) {
-      for (int k = 0; k < K; ++k) pts[i][k] = r.points(i, k);
-      double sum = 0;  // as select_best sums, so that both pick the same winner
-      for (int rep = 0; rep < R; ++rep) sum += r.score(i, rep);
-      means[i] = sum / std::max(R, 1);
-      all_div[i] = r.diverged.row(i).cast<int>().sum() == R;
-    }
-    const std::vector<std::vector<double>> next = search.next(pts, means, all_div);
-    if (next.empty()) break;
-    const int n = static_cast<int>(next.size());
-    if (N + n > s.max_points) throw std::logic_error("an adaptive search went past its most points");
-    std::vector<std::unique_ptr<kind::Experiment>> grid;
-    for (const auto& p : next) grid.push_back(apply_point(s, base, p));
-    std::unique_ptr<kind::CellTrainer> trainer = s.kind->cell(base, grid, threads);
-    Eigen::MatrixXd score(n, R);
-    Eigen::Matrix<uint8_t, Eigen::Dynamic, Eigen::Dynamic> div(n, R);
-    const bool whole = parallel_jobs(
-        static_cast<long>(n) * R, threads,
-        [&](long i) {
-          const int g = static_cast<int>(i / R), rep = static_cast<int>(i % R);
-          const kind::RunScore run = trainer->run(g, rep);
-          score(g, rep) = run.score;
-          div(g, rep) = run.diverged;
-        },
-        stop, tick);
-    if (!whole) return false;
-    *runs_done += static_cast<long>(n) * R;
-    r.score.conservativeResize(N + n, R);
-    r.diverged.conservativeResize(N + n, R);
-    r.points.conservativeResize(N + n, K);
-    r.score.bottomRows(n) = score;
-    r.diverged.bottomRows(n) = div;
-    for (int i = 0; i < n; ++i)
-      for (int k = 0; k < K; ++k) r.points(N + i, k) = next[i][k];
-    r.round.insert(r.round.end(), n, round);
-    select_winner(s, c, r);
-    if (r.best.index >= N) {
-      holder = std::move(trainer);
-      holder_first = N;
-    }
-  }
-  select_winner(s, c, r);
-  r.detail = holder->detail(r.best.index - holder_first, threads);
-  return true;
-}
-
-namespace {
-
 // ---- the result file ------------------------------------------------------------------------------
 
 std::vector<double> row_major(const Eigen::MatrixXd& m) {
@@ -259,6 +193,68 @@ std::string held_note(const std::string& path) {
 }
 
 }  // namespace
+
+// Each round's points train on a trainer of their own (the same common random numbers: a kind's
+// trainer draws them from the cell's seed and the repetition alone); the winner's detail comes from
+// the trainer that ran it.
+bool run_rounds(const SweepDefinition& s, int c, std::unique_ptr<kind::CellTrainer>& initial, int threads,
+                const std::atomic<bool>* stop, const std::function<void(long)>& tick, CellResult& r, long* runs_done) {
+  const kind::Experiment& base = *s.cells[c].experiment;
+  const bool lower = s.kind->score(base).lower_is_better;
+  const int R = base.repetitions(), K = static_cast<int>(s.tuned.size());
+  AdaptiveSearch search(s.search_axes(), lower);
+  std::unique_ptr<kind::CellTrainer> holder = std::move(initial);  // the trainer that ran the winner
+  int holder_first = 0;                                             // its first point's index
+  for (int64_t round = 1;; ++round) {
+    const int N = static_cast<int>(r.score.rows());
+    std::vector<std::vector<double>> pts(N, std::vector<double>(K));
+    std::vector<double> means(N);
+    std::vector<bool> all_div(N);
+    for (int i = 0; i < N; ++i) {
+      for (int k = 0; k < K; ++k) pts[i][k] = r.points(i, k);
+      double sum = 0;  // as select_best sums, so that both pick the same winner
+      for (int rep = 0; rep < R; ++rep) sum += r.score(i, rep);
+      means[i] = sum / std::max(R, 1);
+      all_div[i] = r.diverged.row(i).cast<int>().sum() == R;
+    }
+    const std::vector<std::vector<double>> next = search.next(pts, means, all_div);
+    if (next.empty()) break;
+    const int n = static_cast<int>(next.size());
+    if (N + n > s.max_points) throw std::logic_error("an adaptive search went past its most points");
+    std::vector<std::unique_ptr<kind::Experiment>> grid;
+    for (const auto& p : next) grid.push_back(apply_point(s, base, p));
+    std::unique_ptr<kind::CellTrainer> trainer = s.kind->cell(base, grid, threads);
+    Eigen::MatrixXd score(n, R);
+    Eigen::Matrix<uint8_t, Eigen::Dynamic, Eigen::Dynamic> div(n, R);
+    const bool whole = parallel_jobs(
+        static_cast<long>(n) * R, threads,
+        [&](long i) {
+          const int g = static_cast<int>(i / R), rep = static_cast<int>(i % R);
+          const kind::RunScore run = trainer->run(g, rep);
+          score(g, rep) = run.score;
+          div(g, rep) = run.diverged;
+        },
+        stop, tick);
+    if (!whole) return false;
+    *runs_done += static_cast<long>(n) * R;
+    r.score.conservativeResize(N + n, R);
+    r.diverged.conservativeResize(N + n, R);
+    r.points.conservativeResize(N + n, K);
+    r.score.bottomRows(n) = score;
+    r.diverged.bottomRows(n) = div;
+    for (int i = 0; i < n; ++i)
+      for (int k = 0; k < K; ++k) r.points(N + i, k) = next[i][k];
+    r.round.insert(r.round.end(), n, round);
+    select_winner(s, c, r);
+    if (r.best.index >= N) {
+      holder = std::move(trainer);
+      holder_first = N;
+    }
+  }
+  select_winner(s, c, r);
+  r.detail = holder->detail(r.best.index - holder_first, threads);
+  return true;
+}
 
 int resolve_threads(int threads) { return threads > 0 ? threads : omp_get_max_threads(); }
 

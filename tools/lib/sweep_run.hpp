@@ -88,10 +88,10 @@ bool run_block(const SweepDefinition& s, int c, kind::CellTrainer& trainer, int 
 // With every score in: the winner, its diverged count and its detail (from the trainer that ran the
 // winner's repetitions).
 void finish_cell(const SweepDefinition& s, int c, kind::CellTrainer& trainer, int threads, CellResult& out);
-// The adaptive rounds of an adaptive sweep's cell c after its initial grid (in r, run on `initial`,
-// which it takes): the points each round adds, until the search is done, then the winner and its
-// detail. False when `stop` cut it short. `tick(n)`: n runs of the current round done; *runs_done
-// grows by each finished round's runs.
+// The adaptive rounds of cell c (s.adaptive()) after its initial grid, which `r` holds, run on
+// `initial` (taken over): rounds until the search is done, then the winner and its detail. False
+// when `stop` cut it short. `tick(n)`: n runs of the current round done; `runs_done` grows by each
+// finished round's runs.
 bool run_rounds(const SweepDefinition& s, int c, std::unique_ptr<kind::CellTrainer>& initial, int threads,
                 const std::atomic<bool>* stop, const std::function<void(long)>& tick, CellResult& r, long* runs_done);
 // The winner and its diverged count from the scores (all N points), without the detail.
