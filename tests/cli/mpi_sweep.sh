@@ -257,6 +257,8 @@ set +e; wait "$mpirun_pid"; rc=$?; set -e
 grep -q "^hds: rank 1 (host [^)]*) was interrupted" "$T/int.err" || fail "adaptive: no interruption: $(cat "$T/int.err")"
 grep -Eq "^hds: stopping the sweep: finished cells are kept in $T/aint.h5.journal .*held cell [0-9]+ '[^']+' \(its initial grid and adaptive rounds" \
   "$T/int.err" || fail "adaptive: what was held was not said: $(cat "$T/int.err")"
+# One adaptive cell per rank at a time (the next goes to whichever rank is free first).
+grep -q "^hds: stopping the sweep: .*, then cell" "$T/int.err" && fail "adaptive: a rank held two cells: $(cat "$T/int.err")"
 [[ -e $T/aint.h5 ]] && fail "adaptive: a result file exists after an interruption"
 "${MPIRUN[@]}" -np 3 "$HDS" sweep "$T/along.yaml" -o "$T/aint.h5" --threads 1 --quiet > "$T/resume.out" 2> /dev/null ||
   fail "adaptive: resume after the interruption failed"
