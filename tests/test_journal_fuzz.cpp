@@ -56,6 +56,7 @@ struct Fixture {
       r.score.resize(kG, kR);
       for (Eigen::Index i = 0; i < r.score.size(); ++i) r.score.data()[i] = rng.uniform();
       r.diverged = decltype(r.diverged)::Zero(kG, kR);
+      set_initial_points(s, r);
       r.diverged(c % kG, 1) = 1;
       r.best = select_best(r.score);
       for (int k = 0; k < kR; ++k) r.n_diverged += r.diverged(r.best.index, k);
@@ -214,6 +215,21 @@ TEST_CASE("journal fuzz: crafted records with valid checksums are refused with w
   refused(encode_cell(0, variant([](CellResult& r) { r.n_diverged = 5000; })), "diverged count 5000 is outside 0..2");
   refused(encode_cell(0, variant([](CellResult& r) { r.diverged(0, 0) = 7; })), "a divergence flag is 7, not 0 or 1");
   refused(encode_cell(0, variant([](CellResult& r) { r.diverged.conservativeResize(kG, 1); })), "diverged is 3 x 1");
+  // The evaluated points: the initial grid in grid order, round 0; no extra points in a plain sweep.
+  refused(encode_cell(0, variant([](CellResult& r) { r.points(1, 0) = 0.25; })), "evaluated point 1 is not grid point 1");
+  refused(encode_cell(0, variant([](CellResult& r) { r.round[2] = 1; })), "evaluated point 2 is not grid point 2 of round 0");
+  refused(encode_cell(0, variant([](CellResult& r) { r.points.resize(0, 0); })), "the evaluated points are 0 x 0");
+  refused(encode_cell(0, variant([](CellResult& r) { r.round.pop_back(); })), "2 rounds for 3 evaluated points");
+  refused(encode_cell(0, variant([](CellResult& r) {
+            r.score.conservativeResize(kG + 1, kR);
+            r.score.row(kG).setConstant(0.5);
+            r.diverged.conservativeResize(kG + 1, kR);
+            r.diverged.row(kG).setZero();
+            r.points.conservativeResize(kG + 1, 1);
+            r.points(kG, 0) = 0.15;
+            r.round.push_back(1);
+          })),
+          "diverged is 4 x 2, expected 3 x 2");
   auto curve = [](CellResult& r) -> kind::Array& { return r.detail.arrays[0]; };
   auto matrices = [](CellResult& r) -> kind::Array& { return r.detail.arrays[1]; };
   refused(encode_cell(0, variant([&](CellResult& r) {
@@ -262,13 +278,17 @@ TEST_CASE("journal fuzz: crafted records with valid checksums are refused with w
 TEST_CASE("journal fuzz: headers: cut short, of another definition, unreadable; reset discards") {
   Fixture f;
   const std::string head = journal_header(f.s.hash);
-  Outcome o = attempt(f, "HDSJOURNAL2 " + std::string(64, '0') + "\n" + f.valid.substr(head.size()));
+  Outcome o = attempt(f, "HDSJOURNAL3 " + std::string(64, '0') + "\n" + f.valid.substr(head.size()));
   REQUIRE(o.error);
   CHECK_MESSAGE(o.message.find("was made by a different sweep definition (journal 000000000000, this sweep " +
                                f.s.hash.substr(0, 12) + ")") != std::string::npos, o.message);
   o = attempt(f, "HDSJOURNAL1 " + std::string(64, '0') + "\n" + f.valid.substr(head.size()));
   REQUIRE(o.error);
   CHECK_MESSAGE(o.message.find("was written by an earlier hds (journal format 1)") != std::string::npos, o.message);
+  // Format 2 (the initial grid only, before adaptive tuning) is refused the same way, with its own journal.
+  o = attempt(f, "HDSJOURNAL2 " + f.s.hash + "\n" + f.valid.substr(head.size()));
+  REQUIRE(o.error);
+  CHECK_MESSAGE(o.message.find("was written by an earlier hds (journal format 2)") != std::string::npos, o.message);
   o = attempt(f, "not a journal at all, but long enough to hold a header of seventy-seven bytes .......");
   REQUIRE(o.error);
   CHECK_MESSAGE(o.message.find("header unreadable") != std::string::npos, o.message);

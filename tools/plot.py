@@ -250,8 +250,9 @@ def plot_sweep_curves(s, w, dataset, xlabel, ylabel, name):
 
 
 def plot_sweep_tuning(s, w):
-    """Each cell's score (mean over repetitions) against its first tuned axis, the winner marked:
-    how sharp the optimum is and whether it sits at an end of the grid."""
+    """Each cell's score (mean over repetitions) against its first tuned axis at every evaluated point
+    (the initial grid and what adaptive tuning added), the winner marked and ringed when it sits on a
+    bound: how sharp the optimum is and whether it is tuned."""
     if not s.tuned:
         return
     axis = s.tuned[0]
@@ -264,23 +265,43 @@ def plot_sweep_tuning(s, w):
     cols = min(4, len(panels))
     rows = (len(panels) + cols - 1) // cols
     fig, axs = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.9 * rows), squeeze=False)
+    any_bound = False
     for i, panel in enumerate(panels):
         ax = axs[i // cols][i % cols]
+        shown = []
         for c in s.cells():
             if panel_of(c) != panel:
                 continue
-            table = np.asarray(s.f[f"cells/c{c:04d}/{s.score}"], dtype=float)
+            # Every evaluated point (files since adaptive tuning), else the initial grid.
+            ev = f"cells/c{c:04d}/evaluated"
+            if f"{ev}/{axis}" in s.f:
+                xs_all = np.asarray(s.f[f"{ev}/{axis}"], dtype=float)
+                table = np.asarray(s.f[f"{ev}/{s.score}"], dtype=float)
+                wi = int(s.f["summary/winner_evaluated_index"][c])
+            else:
+                xs_all = grid
+                table = np.asarray(s.f[f"cells/c{c:04d}/{s.score}"], dtype=float)
+                wi = int(s.f["summary/winner_index"][c])
             means = table.mean(axis=1)
             # With several tuned axes: the best over the others at each value of this one.
             better = np.argmin if s.lower_is_better else np.argmax
-            xs = np.unique(grid)
-            ys = [means[grid == x][better(means[grid == x])] for x in xs]
+            xs = np.unique(xs_all)
+            ys = [means[xs_all == x][better(means[xs_all == x])] for x in xs]
             bar = s.value(s.colour_axis, c)
             ax.plot(xs, ys, "o-", ms=3, color=col[bar], label=bar)
-            wi = int(s.f["summary/winner_index"][c])
-            ax.plot([grid[wi]], [means[wi]], "*", ms=11, color=col[bar], markeredgecolor="k")
+            shown += [y for y in ys if np.isfinite(y)]
+            ax.plot([xs_all[wi]], [means[wi]], "*", ms=11, color=col[bar], markeredgecolor="k")
+            if "summary/winner_on_bound" in s.f and s.f["summary/winner_on_bound"][c]:
+                ax.plot([xs_all[wi]], [means[wi]], "o", ms=15, mfc="none", mec="red", mew=1.2)
+                any_bound = True
         if np.all(grid > 0):
             ax.set_xscale("log")
+        # A diverged run's huge finite error would flatten every other point: clip the axis there.
+        if shown and s.lower_is_better:
+            lo, q = min(shown), float(np.percentile(shown, 75))
+            if q > lo and max(shown) > lo + 20 * (q - lo):
+                ax.set_ylim(lo - 0.05 * (q - lo), q + 0.5 * (q - lo))
+                panel += " (axis clipped)"
         ax.set_title(panel, fontsize=8)
         ax.set_xlabel(axis)
         ax.grid(alpha=0.3)
@@ -289,7 +310,8 @@ def plot_sweep_tuning(s, w):
         ax.legend(fontsize=7)
     for j in range(len(panels), rows * cols):
         axs[j // cols][j % cols].axis("off")
-    fig.suptitle(f"{title_of(s.f)}: {s.score_label} against {axis} (★ the winner)", fontsize=10)
+    fig.suptitle(f"{title_of(s.f)}: {s.score_label} against {axis} at every evaluated point (★ the winner"
+                 + (", red ring: on a bound of the evaluated points" if any_bound else "") + ")", fontsize=10)
     fig.tight_layout()
     w.save(fig, "tuning")
 

@@ -103,7 +103,6 @@ class Sweep:
         self.axes = r.cell_keys
         self.tuned = r.tuned_axes
         winners = r.winners()
-        self.on_bound = winners["on_bound"].tolist() if "on_bound" in winners else None
         stem = r.summary_score
         self.rows = []
         for c, label in enumerate(winners["label"]):
@@ -127,6 +126,8 @@ class Sweep:
             for t in self.tuned:
                 row[t] = float(winners[t][c])
             self.rows.append(row)
+        for r in self.rows:
+            r["on_bound"] = bool(self.edges_of(r))
 
     def curve(self, row):
         return self.f[f"cells/c{row['c']:04d}/forgetting_curve"][:].mean(axis=0)
@@ -138,21 +139,33 @@ class Sweep:
     def grid(self, axis):
         return self.f["grid/" + axis][:]
 
+    def evaluated(self, row, name):
+        """Every evaluated point's `name` (a tuned axis, or the score table) of the cell; the initial
+        grid in files written before adaptive tuning."""
+        g = f"cells/c{row['c']:04d}"
+        if f"{g}/evaluated/{name}" in self.f:
+            return self.f[f"{g}/evaluated/{name}"][:]
+        return self.grid(name) if name in self.tuned else self.grid_errors(row)
+
+    def edges_of(self, row):
+        """The tuned axes along which the cell's winner sits at an end of its evaluated points (not
+        tuned there: a bound of the extension, or an axis not extended); none for cells whose error
+        does not depend on the tuned values (gd with the step function)."""
+        if np.ptp(self.evaluated(row, text(self.f.attrs.get("score", "last_n_error"))).mean(axis=1)) == 0:
+            return []
+        out = []
+        for t in self.tuned:
+            g = self.evaluated(row, t)
+            # A lower end at 0 or below (no weight decay) is the axis's natural end, not a tuning limit.
+            if g.max() > g.min() and (row[t] == g.max() or (row[t] == g.min() and g.min() > 0)):
+                out.append((t, "upper" if row[t] == g.max() else "lower", len(g)))
+        return out
+
     def edge_winners(self):
-        """Cells whose winner sits at an end of a tuned axis (the grid may be too narrow there);
-        cells whose error does not depend on the grid (gd with the step function) are left out."""
         out = []
         for r in self.rows:
-            if np.ptp(self.grid_errors(r).mean(axis=1)) == 0:
-                continue
-            if self.on_bound is not None:  # an adaptive sweep says where its winners lie itself
-                if self.on_bound[r["c"]]:
-                    out.append(f"{r['label']}: " + ", ".join(f"{t} = {r[t]:g}" for t in self.tuned) + " on a bound")
-                continue
-            for t in self.tuned:
-                g = self.grid(t)
-                if r[t] == g.max() or (r[t] == g.min() and g.min() > 0):
-                    out.append(f"{r['label']}: {t} = {r[t]:g} at the {'upper' if r[t] == g.max() else 'lower'} end")
+            for t, end, n in self.edges_of(r):
+                out.append(f"{r['label']}: {t} = {r[t]:g} at the {end} end of its {n} evaluated points")
         return out
 
     def find(self, **kv):
@@ -582,12 +595,17 @@ def finding_auto_cheaper(s):
 
 # ---- the report -------------------------------------------------------------------------------------
 
+def best_text(r, t):
+    """A winner's tuned value for a table, flagged when it sits on a bound (not tuned there)."""
+    return f"{r[t]:.3g}" + (" (on bound)" if r.get("on_bound") else "")
+
+
 def table(s, keys):
     head = "| " + " | ".join(keys + [f"best {t}" for t in s.tuned] + ["last-N error (mean ± sd)", "diverged"]) + " |"
     sep = "|" + "---|" * (len(keys) + len(s.tuned) + 2)
     out = [head, sep]
     for r in s.rows:
-        out.append("| " + " | ".join([str(r.get(k, "")) for k in keys] + [f"{r[t]:.3g}" for t in s.tuned] +
+        out.append("| " + " | ".join([str(r.get(k, "")) for k in keys] + [best_text(r, t) for t in s.tuned] +
                                      [fmt(r["mean"], r["sd"]), str(r["n_diverged"])]) + " |")
     return "\n".join(out)
 
@@ -599,7 +617,7 @@ def network_table(s):
         (["backward transfer", "forgetting"] if stream else []) + ["diverged"]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in s.rows:
-        cells = [str(r.get(k, "")) for k in keys] + [f"{r[t]:.3g}" for t in s.tuned] + \
+        cells = [str(r.get(k, "")) for k in keys] + [best_text(r, t) for t in s.tuned] + \
             [fmt(r["mean"], r["sd"]), fmt(r["test"], r["test_sd"])] + \
             ([f"{r['bwt']:+.4f}", f"{r['forgetting']:.4f}"] if stream else []) + [str(r["n_diverged"])]
         out.append("| " + " | ".join(cells) + " |")
@@ -615,7 +633,7 @@ def auto_table(s):
         g = s.f[f"cells/c{r['c']:04d}"]
         spread = float(np.nanmean(g["epoch_hidden_spread"][:, -1]))
         angle = float(np.nanmean(g["epoch_max_angle"][:, -1]))
-        cells = [str(r.get(k, "")) for k in keys] + [f"{r[t]:.3g}" for t in s.tuned] + \
+        cells = [str(r.get(k, "")) for k in keys] + [best_text(r, t) for t in s.tuned] + \
             [fmt(r["mean"], r["sd"]), f"{spread:.4f}", f"{angle:.4f}",
              f"{1e6 * float(g.attrs['seconds_per_update_min']):.1f}", str(r["n_diverged"])]
         out.append("| " + " | ".join(cells) + " |")
@@ -810,8 +828,9 @@ def write_report(out, figs, S, files, commands, times, findings, quick, total):
             edges = s.edge_winners()
             if edges:
                 md.append("")
-                md.append(f"Winners at an end of the grid ({len(edges)} of {len(s.rows)} cells; a wider grid could "
-                          "lower their error):")
+                md.append(f"Winners on a bound of their evaluated points, flagged \"(on bound)\" in the table "
+                          f"({len(edges)} of {len(s.rows)} cells; extension could not go further, or was not asked "
+                          "for: their error may be lower beyond):")
                 md.append("")
                 md += [f"- {e}" for e in edges[:40]]
                 if len(edges) > 40:

@@ -3,8 +3,10 @@
 # the same bytes of data as one process (an association sweep and a network sweep on the fixture),
 # whatever the threads; a rank killed with kill -9 is reported with its host and runs, and the same
 # command then resumes to the same file; the plain progress line appears when stderr is a file;
-# provenance lists the ranks; an output directory only rank 0 sees is fine; bad launches are refused in
-# one line with no result left behind.
+# provenance lists the ranks; an adaptive sweep (extend, refine 2; a whole cell per job) gives the same
+# data under -np 2 and -np 3 x 2 threads, and resumes to the same file after a rank is killed with
+# kill -9 or interrupted (SIGINT to rank 1 alone) while it computes one; an output directory only
+# rank 0 sees is fine; bad launches are refused in one line with no result left behind.
 # Without MPI (hds --version says "mpi: no"): a launch as several ranks is refused in one line.
 set -euo pipefail
 : "${HDS:?}" "${SRC:?}" "${PYTHON:?}" "${HDS_FIXTURE_DIR:?}"
@@ -163,6 +165,106 @@ grep -Eq "^hds: note: the last run of this sweep stopped with work handed out \(
 [[ -e $T/killed.h5.journal.held ]] && fail "the note of handed-out work was left behind"
 same_data "$T/long1.h5" "$T/killed.h5" || fail "the resumed sweep differs from one process"
 
+# ---- adaptive tuning: a whole cell per job, the same bytes as one process -----------------------------
+# Linear units diverge on the whole initial grid, so extension walks down; refinement adds finer points.
+cat > "$T/a.yaml" <<'YAML'
+name: mpi_adaptive_test
+base:
+  inputs: {dataset: rand, dim: 60}
+  targets: {dataset: rand, dim: 40}
+  patterns: 60
+  repetitions: 4
+  last_n: 10
+cells:
+  rule: [hd, gd]
+  activation: [sigmoid, linear]
+tune:
+  eta: {logspace: [10, 1000, 3], extend: true, extend_to: [1.0e-5, 1000], refine: 2}
+YAML
+"$HDS" sweep "$T/a.yaml" -o "$T/a1.h5" --threads 1 --quiet > /dev/null
+"$PYTHON" - "$T/a1.h5" <<'PY'
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+rounds = [int(f[f"cells/c{c:04d}/evaluated/round"][:].max()) for c in range(4)]
+assert min(rounds) >= 1, f"a cell without adaptive rounds: the test would not test them ({rounds})"
+PY
+"${MPIRUN[@]}" -np 2 "$HDS" sweep "$T/a.yaml" -o "$T/a2.h5" --threads 1 > "$T/a2.out" 2> "$T/err" ||
+  fail "adaptive sweep under mpirun -np 2: $(cat "$T/err")"
+same_data "$T/a1.h5" "$T/a2.h5" || fail "the adaptive sweep under -np 2 differs from one process"
+# Rank 1 computed cells (its runs, adaptive rounds included, are counted in the summary).
+grep -Eq "\(adaptive\), [0-9]+ runs in .* on 2 ranks .* B per run computed by ranks 1-1\)" "$T/a2.out" ||
+  fail "rank 1 computed no adaptive cell: $(cat "$T/a2.out")"
+"${MPIRUN[@]}" -np 3 "$HDS" sweep "$T/a.yaml" -o "$T/a3.h5" --threads 2 --quiet > /dev/null 2> "$T/err" ||
+  fail "adaptive sweep under mpirun -np 3: $(cat "$T/err")"
+same_data "$T/a1.h5" "$T/a3.h5" || fail "the adaptive sweep under -np 3 x 2 threads differs from one process"
+
+# kill -9 of rank 1 while it computes an adaptive cell, then the same command again.
+cat > "$T/along.yaml" <<'YAML'
+name: mpi_adaptive_kill_test
+base:
+  inputs: {dataset: rand, dim: 100}
+  targets: {dataset: rand, dim: 60}
+  patterns: 120
+  repetitions: 4
+cells:
+  rule: [hd, gd, hebb, cov, oja, instar]
+  activation: [sigmoid, linear, step]
+tune:
+  eta: {logspace: [10, 1000, 3], extend: true, extend_to: [1.0e-4, 1000], refine: 1}
+YAML
+"$HDS" sweep "$T/along.yaml" -o "$T/along1.h5" --threads 2 --quiet > /dev/null
+"${MPIRUN[@]}" -np 3 "$HDS" sweep "$T/along.yaml" -o "$T/akilled.h5" --threads 1 --quiet > /dev/null 2> "$T/kill.err" &
+mpirun_pid=$!
+for _ in $(seq 1 6000); do
+  [[ -f $T/akilled.h5.journal ]] && (( $(grep -c CELL "$T/akilled.h5.journal" || true) >= 3 )) && break
+  sleep 0.01
+done
+victim=""
+for pid in $(pgrep -f -- "sweep $T/along.yaml -o $T/akilled.h5" || true); do
+  [[ $pid == "$mpirun_pid" ]] && continue
+  tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1" && victim=$pid
+done
+[[ -n $victim ]] || fail "adaptive: rank 1 not found (or the sweep ended before it could be killed)"
+kill -9 "$victim"
+set +e; wait "$mpirun_pid"; rc=$?; set -e
+[[ $rc -ne 0 ]] || fail "adaptive: mpirun succeeded although a rank was killed"
+[[ -e $T/akilled.h5 ]] && fail "adaptive: a result file exists after a rank was killed"
+"${MPIRUN[@]}" -np 2 "$HDS" sweep "$T/along.yaml" -o "$T/akilled.h5" --threads 2 --quiet > "$T/resume.out" 2> "$T/err" ||
+  fail "adaptive resume under mpirun: $(cat "$T/err")"
+grep -q "resumed from the journal" "$T/resume.out" || fail "adaptive: did not resume: $(cat "$T/resume.out")"
+grep -Eq "^hds: note: the last run of this sweep stopped with work handed out .*rank 1 \(host [^,]+, 1 thread\) held cell [0-9]+ '[^']+' \(its initial grid and adaptive rounds, 12-[0-9]+ runs\)" \
+  "$T/err" || fail "adaptive: the killed rank's cell was not reported: $(cat "$T/kill.err" "$T/err")"
+[[ -e $T/akilled.h5.journal.held ]] && fail "adaptive: the note of handed-out work was left behind"
+same_data "$T/along1.h5" "$T/akilled.h5" || fail "the resumed adaptive sweep differs from one process"
+
+# Ctrl-C on rank 1 (SIGINT to it alone) while it computes an adaptive cell: rank 0 says so and what
+# each rank held, mpirun fails, the journal keeps the finished cells and the same command resumes.
+"${MPIRUN[@]}" -np 3 "$HDS" sweep "$T/along.yaml" -o "$T/aint.h5" --threads 1 --quiet > /dev/null 2> "$T/int.err" &
+mpirun_pid=$!
+for _ in $(seq 1 6000); do
+  [[ -f $T/aint.h5.journal ]] && (( $(grep -c CELL "$T/aint.h5.journal" || true) >= 3 )) && break
+  sleep 0.01
+done
+victim=""
+for pid in $(pgrep -f -- "sweep $T/along.yaml -o $T/aint.h5" || true); do
+  [[ $pid == "$mpirun_pid" ]] && continue
+  tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1" && victim=$pid
+done
+[[ -n $victim ]] || fail "adaptive: rank 1 not found for the interruption"
+kill -INT "$victim"
+set +e; wait "$mpirun_pid"; rc=$?; set -e
+[[ $rc -ne 0 ]] || fail "adaptive: mpirun succeeded although rank 1 was interrupted"
+grep -q "^hds: rank 1 (host [^)]*) was interrupted" "$T/int.err" || fail "adaptive: no interruption: $(cat "$T/int.err")"
+grep -Eq "^hds: stopping the sweep: finished cells are kept in $T/aint.h5.journal .*held cell [0-9]+ '[^']+' \(its initial grid and adaptive rounds" \
+  "$T/int.err" || fail "adaptive: what was held was not said: $(cat "$T/int.err")"
+# One adaptive cell per rank at a time (the next goes to whichever rank is free first).
+grep -q "^hds: stopping the sweep: .*, then cell" "$T/int.err" && fail "adaptive: a rank held two cells: $(cat "$T/int.err")"
+[[ -e $T/aint.h5 ]] && fail "adaptive: a result file exists after an interruption"
+"${MPIRUN[@]}" -np 3 "$HDS" sweep "$T/along.yaml" -o "$T/aint.h5" --threads 1 --quiet > "$T/resume.out" 2> /dev/null ||
+  fail "adaptive: resume after the interruption failed"
+grep -q "resumed from the journal" "$T/resume.out" || fail "adaptive: did not resume: $(cat "$T/resume.out")"
+same_data "$T/along1.h5" "$T/aint.h5" || fail "the adaptive sweep resumed after an interruption differs from one process"
+
 # ---- an output only rank 0 can see: the other ranks never open it --------------------------------------
 mkdir -p "$T/node0" "$T/node1"
 "${MPIRUN[@]}" -np 1 --wdir "$T/node0" "$HDS" sweep "$T/s.yaml" -o out/r.h5 --quiet : \
@@ -182,7 +284,7 @@ refused() {  # refused WHAT EXPECTED -- mpirun arguments
   return 0
 }
 # A journal another definition wrote.
-printf 'HDSJOURNAL2 %064d\n' 7 > "$T/bad.h5.journal"
+printf 'HDSJOURNAL3 %064d\n' 7 > "$T/bad.h5.journal"
 refused "another journal" "bad.h5.journal: was made by a different sweep definition" -- \
   -np 2 "$HDS" sweep "$T/s.yaml" -o "$T/bad.h5" --quiet
 rm -f "$T/bad.h5.journal"

@@ -175,9 +175,9 @@ wait $pid 2>/dev/null || true
 cp "$T/long.h5.journal" "$T/real.journal"
 
 # ---- 7. stale and corrupted journals: named precisely; --force discards them -------------------------
-hlen=77  # "HDSJOURNAL2 " + 64 hex digits + newline
+hlen=77  # "HDSJOURNAL3 " + 64 hex digits + newline
 # A journal of another definition.
-{ printf 'HDSJOURNAL2 %064d\n' 0; tail -c +$((hlen + 1)) "$T/real.journal"; } > "$T/stale.h5.journal"
+{ printf 'HDSJOURNAL3 %064d\n' 0; tail -c +$((hlen + 1)) "$T/real.journal"; } > "$T/stale.h5.journal"
 expect 2 "$T/stale.h5.journal: was made by a different sweep definition (journal 000000000000, this sweep" \
   "$HDS" sweep "$T/s.yaml" -o "$T/stale.h5" --quiet
 grep -qF "pass --force to discard the journal and start the sweep over" "$T/stderr" || fail "no --force hint: $(cat "$T/stderr")"

@@ -50,16 +50,19 @@ void print_table(const sweep::SweepDefinition& s, const sweep::SweepOutcome& o) 
   for (const auto& c : s.cells) width = std::max(width, c.label.size());
   std::string tuned_head;
   for (const auto& t : s.tuned) tuned_head += fmt::format(" {:>12}", "best " + t.key);
-  fmt::print("{:<{}}{} {:>24} {:>9}\n", "cell", width, tuned_head, fmt::format("{} (mean±sd)", score), "diverged");
+  fmt::print("{:<{}}{} {:>24} {:>9}{}\n", "cell", width, tuned_head, fmt::format("{} (mean±sd)", score), "diverged",
+             s.adaptive() ? fmt::format(" {:>9}", "evaluated") : "");
   for (size_t c = 0; c < s.cells.size(); ++c) {
     const auto& r = o.cells[c];
     std::string tuned;
-    for (double v : sweep::grid_point(s, r.best.index)) tuned += fmt::format(" {:>12.4g}", v);
-    fmt::print("{:<{}}{} {:>24} {:>9}\n", s.cells[c].label, width, tuned,
+    for (Eigen::Index k = 0; k < r.points.cols(); ++k) tuned += fmt::format(" {:>12.4g}", r.points(r.best.index, k));
+    fmt::print("{:<{}}{} {:>24} {:>9}{}\n", s.cells[c].label, width, tuned,
                // Fixed decimals, but not for the huge finite score some kinds give diverged runs.
                std::abs(r.best.mean) < 1e6 ? fmt::format("{:.4f} ± {:.4f}", r.best.mean, r.best.sd)
                                            : fmt::format("{:.4g} ± {:.4g}", r.best.mean, r.best.sd),
-               fmt::format("{}/{}", r.n_diverged, r.score.cols()));
+               fmt::format("{}/{}", r.n_diverged, r.score.cols()),
+               (s.adaptive() ? fmt::format(" {:>9}", r.score.rows()) : "") +
+                   (sweep::winner_on_bound(s, r) ? "  on bound" : ""));
   }
 }
 
@@ -73,10 +76,18 @@ void dry_run(const sweep::SweepDefinition& s) {
   const int reps = s.cells.front().experiment->repetitions();
   fmt::print("{}: kind {}, {} cells x {} grid points x {} repetitions = {} runs\n", s.name, s.kind->name,
              s.cells.size(), s.grid_size, reps, sweep::total_runs(s));
+  if (s.adaptive())
+    fmt::print("adaptive: at most {} points per cell, at most {} runs (the initial grid's {} and what extension and "
+               "refinement add)\n", s.max_points, sweep::total_runs(s, true), sweep::total_runs(s));
   for (const auto& t : s.tuned) {
     std::string vals;
     for (double v : t.values) vals += fmt::format("{}{:.4g}", vals.empty() ? "" : ", ", v);
-    fmt::print("  tuned {}: [{}]\n", t.key, vals);
+    std::string how;
+    if (t.search.extend) how += fmt::format(", extend to [{:.4g}, {:.4g}]", t.search.lo, t.search.hi);
+    if (t.search.refine > 0)
+      how += fmt::format(", refine {} (final step {:.4g}{})", t.search.refine, t.search.step / std::pow(4.0, t.search.refine),
+                         t.search.log ? " in ln" : "");
+    fmt::print("  tuned {}: [{}]{}\n", t.key, vals, how);
   }
   for (const auto& c : s.cells) fmt::print("  cell {}\n", c.label);
   fmt::print("output: {}\n", s.output);
@@ -109,8 +120,10 @@ void run_and_report(const sweep::SweepDefinition& s, const sweep::SweepOptions& 
     throw UserError(fmt::format("interrupted: finished cells are kept in {}.journal; run the same command again to "
                                 "resume", s.output));
   }
-  fmt::print("{}: {} cells x {} grid points, {} runs in {:.1f}s{}{}\n", s.name, s.cells.size(), s.grid_size,
-             sweep::total_runs(s), out.seconds,
+  long runs = 0;
+  for (const auto& r : out.cells) runs += r.score.size();
+  fmt::print("{}: {} cells x {} grid points{}, {} runs in {:.1f}s{}{}\n", s.name, s.cells.size(), s.grid_size,
+             s.adaptive() ? " (adaptive)" : "", runs, out.seconds,
              out.resumed ? fmt::format(" ({} cells resumed from the journal)", out.resumed) : "",
              out.how.empty() ? "" : " " + out.how);
   print_table(s, out);

@@ -192,6 +192,24 @@ Table sweep_summary(const h5::File& f) {
   for (const auto& a : axes) t.columns.push_back("winner_" + a);
   for (const std::string& c : std::vector<std::string>{score.stem + "_mean", score.stem + "_sd", "n_diverged", "repetitions"})
     t.columns.push_back(c);
+  // Files since adaptive tuning: how many points each cell evaluated, and whether its winner sits on
+  // an edge of them that could not be extended (results/README.md).
+  const bool evaluated = f.exists("/summary/winner_on_bound");
+  std::vector<int64_t> on_bound, n_points;
+  if (evaluated) {
+    on_bound = f.read_int64s("/summary/winner_on_bound");
+    if (on_bound.size() != C)
+      throw UserError(fmt::format("{}: /summary/winner_on_bound has {} entries for {} cells; the file is damaged",
+                                  f.path(), on_bound.size(), C));
+    for (size_t c = 0; c < C; ++c) {
+      const std::string d = fmt::format("/cells/c{:04d}/evaluated/{}", c, score.dataset);
+      require(f, d, "the cell's evaluated points");
+      const auto dims = f.dims(d);
+      n_points.push_back(dims.empty() ? 0 : static_cast<int64_t>(dims[0]));
+    }
+    t.columns.push_back("evaluated");
+    t.columns.push_back("on_bound");
+  }
   for (size_t c = 0; c < C; ++c) {
     std::vector<Value> row = {Value::count(static_cast<int64_t>(c)), Value::str(labels[c])};
     for (const auto& w : winners) row.push_back(Value::num(c < w.size() ? w[c] : std::nan("")));
@@ -199,6 +217,10 @@ Table sweep_summary(const h5::File& f) {
     row.push_back(Value::num(sd[c], 4, true));
     row.push_back(Value::count(div[c]));
     row.push_back(Value::count(repetitions(f)));
+    if (evaluated) {
+      row.push_back(Value::count(n_points[c]));
+      row.push_back(Value::str(on_bound[c] ? "yes" : ""));
+    }
     t.rows.push_back(std::move(row));
   }
   return t;
@@ -337,31 +359,50 @@ Table cell_detail(const h5::File& f, const std::string& cell) {
   const size_t c = find_cell(f, labels, cell);
   const std::string group = fmt::format("/cells/c{:04d}", c);
   const ScoreNames score = score_names(f);
-  const std::string table = group + "/" + score.dataset;
+  // Every evaluated point when the file has them (since adaptive tuning), else the initial grid.
+  const bool evaluated = f.exists(group + "/evaluated/" + score.dataset);
+  const std::string where = evaluated ? group + "/evaluated" : group;
+  const std::string table = where + "/" + score.dataset;
   require(f, table, "the cell's grid of scores");
   const auto dims = f.dims(table);
   if (dims.size() != 2) throw UserError(fmt::format("{}: {} is not [G, R]", f.path(), table));
   const size_t G = dims[0], R = dims[1];
   const auto err = f.read_doubles(table);
-  const auto div = f.exists(group + "/diverged") ? f.read_int64s(group + "/diverged") : std::vector<int64_t>();
+  const auto div = f.exists(where + "/diverged") ? f.read_int64s(where + "/diverged") : std::vector<int64_t>();
   const auto axes = tuned_axes(f);
   std::vector<std::vector<double>> grid;
   for (const auto& a : axes) {
-    require(f, "/grid/" + a, "the tuned axis' values");
-    grid.push_back(f.read_doubles("/grid/" + a));
+    const std::string d = evaluated ? where + "/" + a : "/grid/" + a;
+    require(f, d, "the tuned axis' values");
+    grid.push_back(f.read_doubles(d));
   }
-  const auto winners = f.exists("/summary/winner_index") ? f.read_int64s("/summary/winner_index")
-                                                         : std::vector<int64_t>();
-  if (!winners.empty() && winners.size() != labels.size())
-    throw UserError(fmt::format("{}: /summary/winner_index has {} entries for {} cells; the file is damaged",
-                                f.path(), winners.size(), labels.size()));
+  const std::vector<int64_t> rounds = evaluated && f.exists(where + "/round") ? f.read_int64s(where + "/round")
+                                                                             : std::vector<int64_t>();
+  const std::string winner_set = evaluated && f.exists("/summary/winner_evaluated_index") ? "/summary/winner_evaluated_index"
+                                                                                          : "/summary/winner_index";
+  std::vector<int64_t> winners;
+  for (const std::string& set : {std::string("/summary/winner_index"), winner_set}) {
+    winners = f.exists(set) ? f.read_int64s(set) : std::vector<int64_t>();
+    if (!winners.empty() && winners.size() != labels.size())
+      throw UserError(fmt::format("{}: {} has {} entries for {} cells; the file is damaged", f.path(), set,
+                                  winners.size(), labels.size()));
+  }
   const int64_t winner = winners.empty() ? -1 : winners[c];
+  const auto bound = f.exists("/summary/winner_on_bound") ? f.read_int64s("/summary/winner_on_bound")
+                                                          : std::vector<int64_t>();
+  const bool on_bound = c < bound.size() && bound[c] != 0;
   Table t;
-  t.title = fmt::format("cell {}: {} ({} grid points × {} repetitions; * the winner)", c, labels[c], G, R);
+  const size_t initial = f.exists("/grid/" + (axes.empty() ? std::string("?") : axes[0]))
+                             ? f.dims("/grid/" + axes[0]).at(0) : G;
+  t.title = evaluated ? fmt::format("cell {}: {} ({} evaluated points, {} of them the initial grid, × {} repetitions; "
+                                    "* the winner{})", c, labels[c], G, initial, R,
+                                    on_bound ? ", which is ON A BOUND of the evaluated points" : "")
+                      : fmt::format("cell {}: {} ({} grid points × {} repetitions; * the winner)", c, labels[c], G, R);
   t.columns = {"grid_point"};
   for (const auto& a : axes) t.columns.push_back(a);
   for (const std::string& n : std::vector<std::string>{score.stem + "_mean", score.stem + "_sd", "n_diverged", "winner"})
     t.columns.push_back(n);
+  if (evaluated) t.columns.push_back("round");
   for (size_t g = 0; g < G; ++g) {
     std::vector<double> v(err.begin() + g * R, err.begin() + (g + 1) * R);
     double mean = 0, sd = 0;
@@ -374,6 +415,7 @@ Table cell_detail(const h5::File& f, const std::string& cell) {
     row.push_back(Value::num(sd, 4, true));
     row.push_back(Value::count(n_div));
     row.push_back(Value::str(static_cast<int64_t>(g) == winner ? "*" : ""));
+    if (evaluated) row.push_back(Value::count(g < rounds.size() ? rounds[g] : -1));
     t.rows.push_back(std::move(row));
   }
   return t;

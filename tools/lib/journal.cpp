@@ -19,10 +19,11 @@
 namespace hds::sweep {
 namespace {
 
-// Format 2: a cell's detail as named arrays and attributes of its kind (format 1 had the association
-// kind's forgetting curves and error matrices in fixed places).
-const char kMagic[] = "HDSJOURNAL2 ";
-const char kOldMagic[] = "HDSJOURNAL1 ";
+// Format 3: every evaluated point of a cell (its tuned values and round) beside its scores, for
+// adaptive tuning. Format 2 had the initial grid only; format 1 had the association kind's
+// forgetting curves and error matrices in fixed places.
+const char kMagic[] = "HDSJOURNAL3 ";
+const char* const kOldMagics[] = {"HDSJOURNAL1 ", "HDSJOURNAL2 "};
 const size_t kMagicLen = sizeof kMagic - 1;
 const size_t kFrame = 12;  // "CELL" and the length
 
@@ -88,6 +89,13 @@ Decoded decode(const std::string& payload) {
   d.r.best.mean = rd.get<double>();
   d.r.best.sd = rd.get<double>();
   d.n_diverged = rd.get<int64_t>();
+  d.r.points = rd.get_matrix("points");
+  {
+    const auto rounds = rd.get<int64_t>();
+    if (rounds < 0 || static_cast<uint64_t>(rounds) > rd.left() / 8)
+      throw std::runtime_error(fmt::format("{} rounds claimed, more than the record holds", rounds));
+    for (int64_t i = 0; i < rounds; ++i) d.r.round.push_back(rd.get<int64_t>());
+  }
   const auto n = rd.get<int64_t>();
   // Each array takes at least its name's length and its rank (8 bytes each).
   if (n < 0 || static_cast<uint64_t>(n) > rd.left() / 16)
@@ -147,12 +155,14 @@ std::string check_decoded(const SweepDefinition& s, const Decoded& d) {
   if (d.cell < 0 || d.cell >= static_cast<int64_t>(s.cells.size()))
     return fmt::format("cell index {} is outside 0..{}", d.cell, s.cells.size() - 1);
   const int G = s.grid_size, R = s.cells[d.cell].experiment->repetitions();
-  if (d.diverged.rows() != G || d.diverged.cols() != R)
-    return fmt::format("diverged is {}, expected {} x {} (grid points x repetitions)", shape(d.diverged), G, R);
+  if (d.diverged.rows() < G || d.diverged.rows() > s.max_points || d.diverged.cols() != R)
+    return fmt::format("diverged is {}, expected {}{} x {} (evaluated points x repetitions)", shape(d.diverged), G,
+                       s.adaptive() ? fmt::format("..{}", s.max_points) : "", R);
   for (Eigen::Index i = 0; i < d.diverged.size(); ++i)
     if (d.diverged.data()[i] != 0.0 && d.diverged.data()[i] != 1.0)
       return fmt::format("a divergence flag is {}, not 0 or 1", d.diverged.data()[i]);
-  if (d.winner < 0 || d.winner >= G) return fmt::format("winner index {} is outside 0..{}", d.winner, G - 1);
+  if (d.winner < 0 || d.winner >= d.diverged.rows())
+    return fmt::format("winner index {} is outside 0..{}", d.winner, d.diverged.rows() - 1);
   if (d.n_diverged < 0 || d.n_diverged > R)
     return fmt::format("the winner's diverged count {} is outside 0..{}", d.n_diverged, R);
   return {};
@@ -177,6 +187,9 @@ std::string encode_cell(int64_t cell, const CellResult& r) {
   w.put<double>(r.best.mean);
   w.put<double>(r.best.sd);
   w.put<int64_t>(r.n_diverged);
+  w.put_matrix(r.points);
+  w.put<int64_t>(static_cast<int64_t>(r.round.size()));
+  for (int64_t x : r.round) w.put<int64_t>(x);
   w.put<int64_t>(static_cast<int64_t>(r.detail.arrays.size()));
   for (const kind::Array& a : r.detail.arrays) {
     w.put_string(a.name);
@@ -229,14 +242,31 @@ std::string check_cell(const SweepDefinition& s, int64_t cell, const CellResult&
     return fmt::format("cell index {} is outside 0..{}", cell, s.cells.size() - 1);
   const kind::Experiment& base = *s.cells[cell].experiment;
   const kind::Score score = s.kind->score(base);
-  const int G = s.grid_size, R = base.repetitions();
-  if (r.score.rows() != G || r.score.cols() != R)
-    return fmt::format("{} is {}, expected {} x {} (grid points x repetitions)", score.dataset, shape(r.score), G, R);
-  if (r.diverged.rows() != G || r.diverged.cols() != R)
-    return fmt::format("diverged is {} x {}, expected {} x {}", r.diverged.rows(), r.diverged.cols(), G, R);
+  const int G = s.grid_size, R = base.repetitions(), K = static_cast<int>(s.tuned.size());
+  const int64_t N = r.score.rows();
+  const std::string points = s.adaptive() ? fmt::format("{}..{}", G, s.max_points) : std::to_string(G);
+  if (N < G || N > s.max_points || r.score.cols() != R)
+    return fmt::format("{} is {}, expected {} x {} (evaluated points x repetitions)", score.dataset, shape(r.score),
+                       points, R);
+  if (r.diverged.rows() != N || r.diverged.cols() != R)
+    return fmt::format("diverged is {} x {}, expected {} x {}", r.diverged.rows(), r.diverged.cols(), N, R);
+  if (r.points.rows() != N || r.points.cols() != K)
+    return fmt::format("the evaluated points are {}, expected {} x {} (points x tuned axes)", shape(r.points), N, K);
+  if (static_cast<int64_t>(r.round.size()) != N)
+    return fmt::format("{} rounds for {} evaluated points", r.round.size(), N);
+  if (!all_finite(r.points)) return "an evaluated point is not a finite number";
+  for (int g = 0; g < G; ++g) {
+    const std::vector<double> v = grid_point(s, g);
+    for (int k = 0; k < K; ++k)
+      if (!(r.points(g, k) == v[k]) || r.round[g] != 0)
+        return fmt::format("evaluated point {} is not grid point {} of round 0", g, g);
+  }
+  for (int64_t i = G; i < N; ++i)
+    if (r.round[i] < 1 || r.round[i] < r.round[i - 1])
+      return fmt::format("evaluated point {} has round {}, after round {}", i, r.round[i], r.round[i - 1]);
   if (!all_finite(r.score)) return fmt::format("a value of {} is not a finite number", score.dataset);
-  if (r.best.index < 0 || r.best.index >= G)
-    return fmt::format("winner index {} is outside 0..{}", r.best.index, G - 1);
+  if (r.best.index < 0 || r.best.index >= N)
+    return fmt::format("winner index {} is outside 0..{}", r.best.index, N - 1);
   // The winner, its mean and spread are a function of the scores: they must be exactly what those select.
   const Selection expect = select_best(r.score, score.lower_is_better);
   if (expect.index != r.best.index || !(expect.mean == r.best.mean) || !(expect.sd == r.best.sd))
@@ -253,7 +283,9 @@ std::string check_cell(const SweepDefinition& s, int64_t cell, const CellResult&
         if (v != 0.0 && v != 1.0) return fmt::format("array '{}' holds {}, not 0 or 1", a.name, v);
     if (a.size() != a.values.size()) return fmt::format("array '{}' has a shape that does not match its values", a.name);
   }
-  return s.kind->check_detail(*apply_grid_point(s, base, r.best.index), r.detail);
+  std::vector<double> w(K);
+  for (int k = 0; k < K; ++k) w[k] = r.points(r.best.index, k);
+  return s.kind->check_detail(*apply_point(s, base, w), r.detail);
 }
 
 Journal::Journal(std::string path) : path_(std::move(path)) {
@@ -337,9 +369,10 @@ void Journal::load(const SweepDefinition& s) {
   size_t valid = 0;
   // A header cut short by a kill as it was written holds nothing: start afresh.
   if (content.size() >= header.size() || header.compare(0, content.size(), content) != 0) {
-    if (content.compare(0, kMagicLen, kOldMagic) == 0)
-      throw UserError(fmt::format("{}: was written by an earlier hds (journal format 1), which this one cannot resume; "
-                                  "{}", path_, force));
+    for (int old = 0; old < 2; ++old)
+      if (content.compare(0, kMagicLen, kOldMagics[old]) == 0)
+        throw UserError(fmt::format("{}: was written by an earlier hds (journal format {}), which this one cannot "
+                                    "resume; {}", path_, old + 1, force));
     if (content.compare(0, kMagicLen, kMagic) != 0 || content.size() < header.size() ||
         content[header.size() - 1] != '\n')
       throw UserError(fmt::format("{}: header unreadable (not an hds sweep journal, or damaged); {}", path_, force));

@@ -10,7 +10,7 @@
 
 namespace hds::sweep {
 
-// Layout: header "HDSJOURNAL1 <sha256 of the sweep definition>\n", then records
+// Layout: header "HDSJOURNAL3 <sha256 of the sweep definition>\n", then records
 // "CELL" | u64 length | payload | u64 journal_checksum(payload), integers little-endian as stored.
 std::string journal_header(const std::string& hash);
 uint64_t journal_checksum(const std::string& payload);

@@ -100,7 +100,54 @@ std::vector<CellAxis> parse_cells(const kind::Kind& kind, const YAML::Node& node
   return axes;
 }
 
-std::vector<double> range_values(const YAML::Node& v, const std::string& key, const cfg::YamlContext& ctx) {
+// extend / extend_to / refine of a spaced axis [lo, hi] of n points (sweeps/README.md).
+AdaptiveAxis adaptive_keys(const YAML::Node& v, const std::string& key, const cfg::YamlContext& ctx, bool log, double lo,
+                           double hi, int64_t n) {
+  AdaptiveAxis a;
+  a.log = log;
+  const double first = std::min(lo, hi), last = std::max(lo, hi);
+  if (const YAML::Node e = v["extend"]; e) {
+    if (!e.IsScalar() || !YAML::convert<bool>::decode(e, a.extend))
+      ctx.fail(e, fmt::format("tuned axis '{}': 'extend' must be true or false, got {}", key, cfg::show(e)));
+  }
+  if (const YAML::Node r = v["refine"]; r) {
+    int64_t k = -1;
+    if (!r.IsScalar() || !YAML::convert<int64_t>::decode(r, k) || k < 0 || k > kMaxRefine)
+      ctx.fail(r, fmt::format("tuned axis '{}': 'refine' must be a whole number in 0..{} (the number of 4x finer "
+                              "grids around the winner), got {}", key, kMaxRefine, cfg::show(r)));
+    a.refine = static_cast<int>(k);
+  }
+  const YAML::Node to = v["extend_to"];
+  if (to && !a.extend)
+    ctx.fail(to, fmt::format("tuned axis '{}': 'extend_to' needs 'extend: true'", key));
+  if ((a.extend || a.refine > 0) && (n < 2 || lo == hi))
+    ctx.fail(v, fmt::format("tuned axis '{}': extend and refine need at least two distinct grid values (the spacing)",
+                            key));
+  if (n >= 2) a.step = std::abs(log ? std::log(hi) - std::log(lo) : hi - lo) / static_cast<double>(n - 1);
+  if (a.extend) {
+    if (to) {
+      if (!to.IsSequence() || to.size() != 2 || !YAML::convert<double>::decode(to[0], a.lo) ||
+          !YAML::convert<double>::decode(to[1], a.hi) || !std::isfinite(a.lo) || !std::isfinite(a.hi))
+        ctx.fail(to, fmt::format("tuned axis '{}': 'extend_to' must be [low, high] (two numbers), got {}", key,
+                                 cfg::show(to)));
+      if (!(a.lo <= first && a.hi >= last))
+        ctx.fail(to, fmt::format("tuned axis '{}': 'extend_to' {} must enclose the grid [{}, {}]: low <= {} and high "
+                                 ">= {}", key, cfg::show(to), first, last, first, last));
+      if (log && a.lo <= 0)
+        ctx.fail(to, fmt::format("tuned axis '{}': 'extend_to' of a logspace needs low > 0, got {}", key, cfg::show(to)));
+    } else if (log) {
+      a.lo = first / 1000.0;  // the default: three decades beyond either end
+      a.hi = last * 1000.0;
+    } else {
+      ctx.fail(v, fmt::format("tuned axis '{}': 'extend' on a linspace needs 'extend_to: [low, high]' (the bounds "
+                              "of the extension)", key));
+    }
+  }
+  return a;
+}
+
+std::vector<double> range_values(const YAML::Node& v, const std::string& key, const cfg::YamlContext& ctx,
+                                 AdaptiveAxis& search) {
   std::vector<double> out;
   if (v.IsSequence()) {
     for (const auto& item : v) {
@@ -110,7 +157,12 @@ std::vector<double> range_values(const YAML::Node& v, const std::string& key, co
       out.push_back(x);
     }
   } else if (v.IsMap()) {
-    ctx.check_keys(v, {"logspace", "linspace"}, "tune." + key);
+    if (!v["logspace"] && !v["linspace"] && (v["extend"] || v["refine"] || v["extend_to"]))
+      ctx.fail(v, fmt::format("tuned axis '{}': extend and refine need a spaced grid, {{logspace: [from, to, count], "
+                              "...}} or {{linspace: ...}}", key));
+    ctx.check_keys(v, {"logspace", "linspace", "extend", "extend_to", "refine"}, "tune." + key);
+    if (v["logspace"] && v["linspace"])
+      ctx.fail(v, fmt::format("tuned axis '{}': give logspace or linspace, not both", key));
     const bool log = bool(v["logspace"]);
     const YAML::Node r = log ? v["logspace"] : v["linspace"];
     if (!r || !r.IsSequence() || r.size() != 3)
@@ -133,6 +185,7 @@ std::vector<double> range_values(const YAML::Node& v, const std::string& key, co
     // The endpoints exactly as written, not as exp(log(x)) gives them back.
     out.front() = lo;
     if (n > 1) out.back() = hi;
+    search = adaptive_keys(v, key, ctx, log, lo, hi, n);
   } else {
     ctx.fail(v, fmt::format("tuned axis '{}': expected a list of numbers or {{logspace: [from, to, count]}}, got {}",
                             key, cfg::show(v)));
@@ -155,7 +208,6 @@ void validate_grid(const SweepDefinition& s) {
   for (const auto& t : s.tuned) tuned_keys.push_back(t.key);
   // What a sweep holds at once: for every cell its G x R table (score and diverged flag) and what
   // its kind keeps of the winner; for the cell in training, what its kind holds for G grid points.
-  const double G = static_cast<double>(s.grid_size);
   double kept = 0, training = 0;
   for (const auto& cell : s.cells) {
     const kind::Experiment& base = *cell.experiment;
@@ -167,10 +219,22 @@ void validate_grid(const SweepDefinition& s) {
         c->set_tuned(t.key, x);
         c->validate(fmt::format("{}: tuned axis '{}' value {} in cell '{}'", s.file, t.key, x, cell.label));
       }
-      largest->set_tuned(t.key, *std::max_element(t.values.begin(), t.values.end()));
+      double top = *std::max_element(t.values.begin(), t.values.end());
+      if (t.search.extend) {
+        // Every value an extension can reach lies between the bounds: both must be valid.
+        for (double x : {t.search.lo, t.search.hi}) {
+          std::unique_ptr<kind::Experiment> c = base.clone();
+          c->set_tuned(t.key, x);
+          c->validate(fmt::format("{}: tuned axis '{}' extend_to bound {} in cell '{}'", s.file, t.key, x, cell.label));
+        }
+        top = std::max(top, t.search.hi);
+      }
+      largest->set_tuned(t.key, top);
     }
-    kept += G * base.repetitions() * 9 + largest->kept_bytes();
-    training = std::max(training, largest->training_bytes(s.grid_size));
+    kept += static_cast<double>(s.max_points) * base.repetitions() * 9 + largest->kept_bytes();
+    // An adaptive cell holds the initial grid's trainer and one round's (at most 6 points per axis).
+    const double round = s.adaptive() ? largest->training_bytes(std::max<int64_t>(s.grid_size, 6 * s.tuned.size())) : 0;
+    training = std::max(training, largest->training_bytes(s.grid_size) + round);
   }
   if (const std::string problem =
           cfg::memory_problem(kept + training, "sweep", "lower 'patterns', 'repetitions', the grid or the cells");
@@ -234,9 +298,13 @@ SweepDefinition load_sweep(const std::string& path, const std::vector<std::strin
       for (const auto& a : axes)
         for (const auto& k : a.keys)
           if (k == t.key) ctx.fail(it->first, fmt::format("'{}' is both a cell axis and a tuned axis", t.key));
-      t.values = range_values(it->second, t.key, ctx);
-      if (std::find(kind.whole.begin(), kind.whole.end(), t.key) != kind.whole.end())
+      t.values = range_values(it->second, t.key, ctx, t.search);
+      if (std::find(kind.whole.begin(), kind.whole.end(), t.key) != kind.whole.end()) {
         for (double x : t.values) check_whole(t.key, x, it->second, ctx);
+        if (t.search.extend || t.search.refine > 0)
+          ctx.fail(it->second, fmt::format("tuned axis '{}' takes whole numbers: extend and refine apply to "
+                                           "real-valued axes only", t.key));
+      }
       s.tuned.push_back(std::move(t));
     }
   }
@@ -251,6 +319,17 @@ SweepDefinition load_sweep(const std::string& path, const std::vector<std::strin
     throw UserError(fmt::format("{}: the grid has {:.0f} points ({}), more than the limit of {}", path, points,
                                 axes_text, kMaxGridPoints));
   s.grid_size = static_cast<int64_t>(points);
+  {
+    std::vector<double> first, last;
+    for (const auto& t : s.tuned) {
+      first.push_back(*std::min_element(t.values.begin(), t.values.end()));
+      last.push_back(*std::max_element(t.values.begin(), t.values.end()));
+    }
+    s.max_points = adaptive_max_points(s.grid_size, s.search_axes(), first, last);
+    if (s.max_points > kMaxGridPoints)
+      throw UserError(fmt::format("{}: with extension and refinement a cell may evaluate {} points, more than the "
+                                  "limit of {}", path, s.max_points, kMaxGridPoints));
+  }
 
   // Expand the cells: the Cartesian product of the axes, first axis slowest.
   double cells = 1;  // in double: 64 axes of two values wrap a size_t to 0
@@ -330,10 +409,20 @@ std::vector<double> grid_point(const SweepDefinition& s, int64_t g) {
 }
 
 std::unique_ptr<kind::Experiment> apply_grid_point(const SweepDefinition& s, const kind::Experiment& cell, int64_t g) {
+  return apply_point(s, cell, grid_point(s, g));
+}
+
+std::unique_ptr<kind::Experiment> apply_point(const SweepDefinition& s, const kind::Experiment& cell,
+                                              const std::vector<double>& v) {
   std::unique_ptr<kind::Experiment> c = cell.clone();
-  const std::vector<double> v = grid_point(s, g);
   for (size_t k = 0; k < s.tuned.size(); ++k) c->set_tuned(s.tuned[k].key, v[k]);
   return c;
+}
+
+std::vector<AdaptiveAxis> SweepDefinition::search_axes() const {
+  std::vector<AdaptiveAxis> a;
+  for (const auto& t : tuned) a.push_back(t.search);
+  return a;
 }
 
 }  // namespace hds::sweep

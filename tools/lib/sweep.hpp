@@ -9,6 +9,7 @@
 
 #include <memory>
 
+#include "core/adaptive_grid.hpp"
 #include "tools/lib/kind.hpp"
 
 namespace hds::sweep {
@@ -26,7 +27,8 @@ struct Cell {
 
 struct TunedAxis {
   std::string key;             // one of the kind's tunable keys (eta, weight_decay, …)
-  std::vector<double> values;  // as listed or generated (logspace, linspace)
+  std::vector<double> values;  // as listed or generated (logspace, linspace): the initial grid
+  AdaptiveAxis search;         // extend / extend_to / refine (sweeps/README.md); log for logspace
 };
 
 struct SweepDefinition {
@@ -39,6 +41,9 @@ struct SweepDefinition {
   std::vector<TunedAxis> tuned;         // the grid is their Cartesian product (first = slowest)
   std::vector<Cell> cells;
   int64_t grid_size = 1;               // <= kMaxGridPoints
+  int64_t max_points = 1;               // the most points a cell can evaluate (grid_size unless adaptive)
+  bool adaptive() const { return max_points > grid_size; }
+  std::vector<AdaptiveAxis> search_axes() const;  // one per tuned axis
   std::string output;
   std::string resolved_yaml;            // the sweep as read (after --set), for the file and the hash
   std::string hash;                     // sha256 of resolved_yaml without the output key
@@ -54,5 +59,8 @@ std::vector<double> grid_point(const SweepDefinition& s, int64_t g);
 
 // The cell's experiment with grid point g's values applied.
 std::unique_ptr<kind::Experiment> apply_grid_point(const SweepDefinition& s, const kind::Experiment& cell, int64_t g);
+// The cell's experiment with the tuned values v (one per tuned axis) applied.
+std::unique_ptr<kind::Experiment> apply_point(const SweepDefinition& s, const kind::Experiment& cell,
+                                              const std::vector<double>& v);
 
 }  // namespace hds::sweep

@@ -9,8 +9,10 @@
 //   P compute a block of grid points, D compute the detail of a cell's winner, S stop
 // Each rank holds up to two jobs: while it computes one, the next is already there, so no rank waits
 // for an answer between two jobs; every B or C frees a place that rank 0 fills when it has work.
-// P and D carry the cells whose trainers the rank may drop. Rank 0's own worker is a thread that
-// speaks the same messages through a queue in memory, so there is one worker, not two.
+// P and D carry the cells whose trainers the rank may drop. An adaptive sweep's jobs are whole cells
+// (P of every grid point): the rank runs its adaptive rounds too and answers with C, one cell at a
+// time. Rank 0's own worker is a thread that speaks the same messages through a queue in memory, so
+// there is one worker, not two.
 #include "tools/lib/sweep_mpi.hpp"
 
 #include <fcntl.h>
@@ -338,7 +340,33 @@ class Worker {
     }
     const int R = static_cast<int>(h.r.score.cols());
     if (g0 == 0 && g1 == s_.grid_size) {
-      finish_cell(s_, c, *h.trainer, threads_, h.r);
+      if (s_.adaptive()) {
+        // An adaptive cell is handed out whole: its rounds run here, one after the other.
+        long shown = 0, runs = 0;  // runs: of the finished rounds (run_rounds adds them)
+        const bool done = run_rounds(s_, c, h.trainer, threads_, &halt,
+                                     [&](long d) {
+                                       if (progress_) *progress_ += runs + d - shown;
+                                       shown = runs + d;
+                                       if (interrupt_) halt = true;
+                                       std::string m;
+                                       while (!stopped_ && link_.poll(m)) {
+                                         if (!m.empty() && m[0] == 'S') {
+                                           stopped_ = true;
+                                           halt = true;
+                                         } else {
+                                           queue_.push_back(std::move(m));
+                                         }
+                                       }
+                                     },
+                                     h.r, &runs);
+        if (stopped_) return;
+        if (!done) {
+          interrupted();
+          return;
+        }
+      } else {
+        finish_cell(s_, c, *h.trainer, threads_, h.r);
+      }
       const std::string record = encode_cell(c, h.r);
       cells_.erase(c);
       link_.send(Out('C').bytes(record.data(), record.size()).b);
@@ -602,6 +630,9 @@ class Coordinator : public Backend {
   std::string job_text(const Job& j) const {
     const auto& cell = s_.cells[j.cell];
     if (j.type == 'D') return fmt::format("the winner's detail of cell {} '{}'", j.cell, cell.label);
+    if (s_.adaptive())
+      return fmt::format("cell {} '{}' (its initial grid and adaptive rounds, {}-{} runs)", j.cell, cell.label,
+                         cell_runs(s_, j.cell), cell_runs(s_, j.cell, true));
     return fmt::format("cell {} '{}' grid points {}-{} ({} runs)", j.cell, cell.label, j.g0, j.g1 - 1,
                        static_cast<long>(j.g1 - j.g0) * cell.experiment->repetitions());
   }
@@ -655,7 +686,10 @@ class Coordinator : public Backend {
   // the next block of grid points.
   void assign(int k) {
     RankState& rk = ranks_[k];
-    while (rk.jobs.size() < kJobsHeld) {
+    // A whole adaptive cell takes long against a message's way there: one at a time, so that the last
+    // cells go to ranks that are free rather than wait behind another cell.
+    const size_t places = s_.adaptive() ? 1 : kJobsHeld;
+    while (rk.jobs.size() < places) {
       Job job;
       if (!rk.details.empty()) {
         job = {'D', rk.details.front().first, rk.details.front().second, 0};
@@ -693,6 +727,7 @@ class Coordinator : public Backend {
     const CellState& st = cells_.at(c);
     const long R = s_.cells[c].experiment->repetitions();
     const long t = ranks_[k].threads, left = s_.grid_size - st.next;
+    if (s_.adaptive()) return static_cast<int>(left);  // whole cells: the rounds depend on every score
     const long share = static_cast<long>(std::ceil(static_cast<double>(unassigned_) * t / (2.0 * all_threads_)));
     const long runs = std::max(share, t);
     long b = std::min(left, std::max(1L, (runs + R - 1) / R));
@@ -760,7 +795,7 @@ class Coordinator : public Backend {
         if (!whole && !detail) throw odd(fmt::format("a record of cell {} it was not computing", c));
         CellState& st = cells_[c];
         if (whole) {
-          count_runs(from, st.missing);
+          count_runs(from, static_cast<long>(r.score.size()));  // with an adaptive cell's added runs
           st.missing = 0;
           st.r = std::move(r);
         } else {

@@ -8,9 +8,11 @@
 
 #include <chrono>
 #include <map>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "core/adaptive_grid.hpp"
 #include "core/error.hpp"
 #include "tools/lib/h5file.hpp"
 #include "tools/lib/journal.hpp"
@@ -29,13 +31,20 @@ class LocalBackend : public Backend {
                const std::function<void(int, CellResult&&)>& finished) override {
     for (int c : todo) {
       if (stop) return;
-      const std::unique_ptr<kind::CellTrainer> trainer = make_trainer(s, c, opt.threads);
+      std::unique_ptr<kind::CellTrainer> trainer = make_trainer(s, c, opt.threads);
       CellResult r;
       const bool whole = run_block(s, c, *trainer, 0, s.grid_size, opt.threads, &stop,
                                    [&](long d) { progress.show(runs_done + d); }, r);
       if (!whole) return;  // a cell cut short is not recorded: it is recomputed on resume
       runs_done += cell_runs(s, c);
-      finish_cell(s, c, *trainer, opt.threads, r);
+      if (s.adaptive()) {
+        // Rounds until the search is done; a cell cut short in any round is recomputed on resume.
+        if (!run_rounds(s, c, trainer, opt.threads, &stop, [&](long d) { progress.show(runs_done + d); }, r,
+                        &runs_done))
+          return;
+      } else {
+        finish_cell(s, c, *trainer, opt.threads, r);
+      }
       finished(c, std::move(r));
     }
   }
@@ -94,7 +103,8 @@ void write_result(const SweepDefinition& s, const SweepOptions& opt, const Sweep
       f.write("/grid/" + s.tuned[k].key, {G}, v.data());
     }
     std::vector<std::string> labels;
-    std::vector<int64_t> winner(C), ndiv(C);
+    std::vector<int64_t> winner(C), ndiv(C), evaluated_winner(C);
+    std::vector<uint8_t> on_bound(C);
     std::vector<double> mean(C), sd(C);
     std::vector<std::vector<double>> winner_values(s.tuned.size(), std::vector<double>(C));
     std::vector<std::vector<std::string>> key_values(s.cell_keys.size());
@@ -102,19 +112,31 @@ void write_result(const SweepDefinition& s, const SweepOptions& opt, const Sweep
       const CellResult& r = o.cells[c];
       const Cell& cell = s.cells[c];
       labels.push_back(cell.label);
-      winner[c] = r.best.index;
+      // winner_index: the best point of the initial grid (an index into /grid and /cells/cNNNN/<score>);
+      // the overall winner (possibly an added point) is winner_evaluated_index.
+      winner[c] = select_best(r.score.topRows(G), score.lower_is_better).index;
+      evaluated_winner[c] = r.best.index;
+      on_bound[c] = winner_on_bound(s, r);
       mean[c] = r.best.mean;
       sd[c] = r.best.sd;
       ndiv[c] = r.n_diverged;
-      const auto wv = grid_point(s, r.best.index);
-      for (size_t k = 0; k < wv.size(); ++k) winner_values[k][c] = wv[k];
+      std::vector<double> wv(s.tuned.size());
+      for (size_t k = 0; k < wv.size(); ++k) winner_values[k][c] = wv[k] = r.points(r.best.index, k);
       for (size_t k = 0; k < s.cell_keys.size(); ++k) key_values[k].push_back(cell.key_values[k]);
 
       const std::string g = fmt::format("/cells/c{:04d}", c);
-      const hsize_t R = r.score.cols();
-      f.write(g + "/" + score.dataset, {G, R}, row_major(r.score).data());
+      const hsize_t R = r.score.cols(), N = r.score.rows();
+      f.write(g + "/" + score.dataset, {G, R}, row_major(r.score.topRows(G)).data());
       Eigen::Matrix<uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> d = r.diverged;
-      f.write(g + "/diverged", {G, R}, d.data());
+      f.write(g + "/diverged", {G, R}, d.data());  // row-major: the first G rows come first
+      // Every evaluated point, the initial grid first (results/README.md).
+      for (size_t k = 0; k < s.tuned.size(); ++k) {
+        const std::vector<double> v(r.points.col(k).data(), r.points.col(k).data() + N);
+        f.write(g + "/evaluated/" + s.tuned[k].key, {N}, v.data());
+      }
+      f.write(g + "/evaluated/" + score.dataset, {N, R}, row_major(r.score).data());
+      f.write(g + "/evaluated/diverged", {N, R}, d.data());
+      f.write(g + "/evaluated/round", {N}, r.round.data());
       for (const kind::Array& a : r.detail.arrays) {
         const std::vector<hsize_t> shape(a.shape.begin(), a.shape.end());
         if (a.bytes) {
@@ -128,13 +150,15 @@ void write_result(const SweepDefinition& s, const SweepOptions& opt, const Sweep
       // sweep's name (not from -o, so that the same sweep written to two places stays bit-identical).
       std::string winner_output = fmt::format("results/{}_c{:04d}.h5", s.name, c);
       if (winner_output == opt.output) winner_output = out::derived_name(opt.output, "_winner");
-      f.write_string(g + "/config", apply_grid_point(s, *cell.experiment, r.best.index)->to_yaml(winner_output));
+      f.write_string(g + "/config", apply_point(s, *cell.experiment, wv)->to_yaml(winner_output));
       f.attr(g, "label", cell.label);
       for (const auto& [name, value] : r.detail.attrs) f.attr(g, name, value);
     }
     f.write_strings("/summary/label", labels);
     for (size_t k = 0; k < s.cell_keys.size(); ++k) f.write_strings("/summary/" + s.cell_keys[k], key_values[k]);
     f.write("/summary/winner_index", {C}, winner.data());
+    f.write("/summary/winner_evaluated_index", {C}, evaluated_winner.data());
+    f.write("/summary/winner_on_bound", {C}, on_bound.data());
     for (size_t k = 0; k < s.tuned.size(); ++k) f.write("/summary/winner_" + s.tuned[k].key, {C}, winner_values[k].data());
     f.write("/summary/" + score.stem + "_mean", {C}, mean.data());
     f.write("/summary/" + score.stem + "_sd", {C}, sd.data());
@@ -170,16 +194,102 @@ std::string held_note(const std::string& path) {
 
 }  // namespace
 
-int resolve_threads(int threads) { return threads > 0 ? threads : omp_get_max_threads(); }
-
-long cell_runs(const SweepDefinition& s, int cell) {
-  return static_cast<long>(s.grid_size) * s.cells[cell].experiment->repetitions();
+// Each round's points train on a trainer of their own (the same common random numbers: a kind's
+// trainer draws them from the cell's seed and the repetition alone); the winner's detail comes from
+// the trainer that ran it.
+bool run_rounds(const SweepDefinition& s, int c, std::unique_ptr<kind::CellTrainer>& initial, int threads,
+                const std::atomic<bool>* stop, const std::function<void(long)>& tick, CellResult& r, long* runs_done) {
+  const kind::Experiment& base = *s.cells[c].experiment;
+  const bool lower = s.kind->score(base).lower_is_better;
+  const int R = base.repetitions(), K = static_cast<int>(s.tuned.size());
+  AdaptiveSearch search(s.search_axes(), lower);
+  std::unique_ptr<kind::CellTrainer> holder = std::move(initial);  // the trainer that ran the winner
+  int holder_first = 0;                                             // its first point's index
+  for (int64_t round = 1;; ++round) {
+    const int N = static_cast<int>(r.score.rows());
+    std::vector<std::vector<double>> pts(N, std::vector<double>(K));
+    std::vector<double> means(N);
+    std::vector<bool> all_div(N);
+    for (int i = 0; i < N; ++i) {
+      for (int k = 0; k < K; ++k) pts[i][k] = r.points(i, k);
+      double sum = 0;  // as select_best sums, so that both pick the same winner
+      for (int rep = 0; rep < R; ++rep) sum += r.score(i, rep);
+      means[i] = sum / std::max(R, 1);
+      all_div[i] = r.diverged.row(i).cast<int>().sum() == R;
+    }
+    const std::vector<std::vector<double>> next = search.next(pts, means, all_div);
+    if (next.empty()) break;
+    const int n = static_cast<int>(next.size());
+    if (N + n > s.max_points) throw std::logic_error("an adaptive search went past its most points");
+    std::vector<std::unique_ptr<kind::Experiment>> grid;
+    for (const auto& p : next) grid.push_back(apply_point(s, base, p));
+    std::unique_ptr<kind::CellTrainer> trainer = s.kind->cell(base, grid, threads);
+    Eigen::MatrixXd score(n, R);
+    Eigen::Matrix<uint8_t, Eigen::Dynamic, Eigen::Dynamic> div(n, R);
+    const bool whole = parallel_jobs(
+        static_cast<long>(n) * R, threads,
+        [&](long i) {
+          const int g = static_cast<int>(i / R), rep = static_cast<int>(i % R);
+          const kind::RunScore run = trainer->run(g, rep);
+          score(g, rep) = run.score;
+          div(g, rep) = run.diverged;
+        },
+        stop, tick);
+    if (!whole) return false;
+    *runs_done += static_cast<long>(n) * R;
+    r.score.conservativeResize(N + n, R);
+    r.diverged.conservativeResize(N + n, R);
+    r.points.conservativeResize(N + n, K);
+    r.score.bottomRows(n) = score;
+    r.diverged.bottomRows(n) = div;
+    for (int i = 0; i < n; ++i)
+      for (int k = 0; k < K; ++k) r.points(N + i, k) = next[i][k];
+    r.round.insert(r.round.end(), n, round);
+    select_winner(s, c, r);
+    if (r.best.index >= N) {
+      holder = std::move(trainer);
+      holder_first = N;
+    }
+  }
+  select_winner(s, c, r);
+  r.detail = holder->detail(r.best.index - holder_first, threads);
+  return true;
 }
 
-long total_runs(const SweepDefinition& s) {
+int resolve_threads(int threads) { return threads > 0 ? threads : omp_get_max_threads(); }
+
+long cell_runs(const SweepDefinition& s, int cell, bool most) {
+  return static_cast<long>(most ? s.max_points : s.grid_size) * s.cells[cell].experiment->repetitions();
+}
+
+long total_runs(const SweepDefinition& s, bool most) {
   long n = 0;
-  for (size_t c = 0; c < s.cells.size(); ++c) n += cell_runs(s, static_cast<int>(c));
+  for (size_t c = 0; c < s.cells.size(); ++c) n += cell_runs(s, static_cast<int>(c), most);
   return n;
+}
+
+void set_initial_points(const SweepDefinition& s, CellResult& out) {
+  const int G = static_cast<int>(s.grid_size), K = static_cast<int>(s.tuned.size());
+  out.points.resize(G, K);
+  for (int g = 0; g < G; ++g) {
+    const std::vector<double> v = grid_point(s, g);
+    for (int k = 0; k < K; ++k) out.points(g, k) = v[k];
+  }
+  out.round.assign(G, 0);
+}
+
+bool winner_on_bound(const SweepDefinition& s, const CellResult& r) {
+  const int N = static_cast<int>(r.points.rows()), K = static_cast<int>(r.points.cols());
+  if (K == 0 || r.best.index < 0) return false;
+  std::vector<std::vector<double>> pts(N, std::vector<double>(K));
+  for (int i = 0; i < N; ++i)
+    for (int k = 0; k < K; ++k) pts[i][k] = r.points(i, k);
+  std::vector<AdaptiveAxis> axes = s.search_axes();
+  // Listed values may be zero or negative: their edges are found on the linear scale.
+  for (size_t k = 0; k < axes.size(); ++k)
+    for (int i = 0; i < N; ++i)
+      if (!(pts[i][k] > 0)) axes[k].log = false;
+  return adaptive_on_edge(pts, r.best.index, axes);
 }
 
 std::unique_ptr<kind::CellTrainer> make_trainer(const SweepDefinition& s, int c, int threads) {
@@ -196,6 +306,7 @@ bool run_block(const SweepDefinition& s, int c, kind::CellTrainer& trainer, int 
     out.score.resize(G, R);
     out.diverged.resize(G, R);
   }
+  if (out.points.rows() != G) set_initial_points(s, out);
   const long n = static_cast<long>(g1 - g0) * R;
   return parallel_jobs(
       n, threads,
@@ -209,6 +320,7 @@ bool run_block(const SweepDefinition& s, int c, kind::CellTrainer& trainer, int 
 }
 
 void select_winner(const SweepDefinition& s, int c, CellResult& out) {
+  if (out.points.rows() == 0) set_initial_points(s, out);
   out.best = select_best(out.score, s.kind->score(*s.cells[c].experiment).lower_is_better);
   out.n_diverged = 0;
   for (int r = 0; r < out.diverged.cols(); ++r) out.n_diverged += out.diverged(out.best.index, r);
@@ -266,11 +378,11 @@ SweepOutcome run_sweep(const SweepDefinition& s, const SweepOptions& opt, const 
   o.resumed = static_cast<int>(done.size());
   o.cells.resize(s.cells.size());
 
-  Progress progress(total_runs(s), opt.progress);
+  Progress progress(total_runs(s, true), opt.progress);  // adaptive: the most it can take
   long runs_before = 0;
   std::vector<int> todo;
   for (size_t c = 0; c < s.cells.size(); ++c) {
-    if (done.count(static_cast<int>(c))) runs_before += cell_runs(s, static_cast<int>(c));
+    if (done.count(static_cast<int>(c))) runs_before += done[static_cast<int>(c)].score.size();
     else todo.push_back(static_cast<int>(c));
   }
   progress.start_from(runs_before);

@@ -18,9 +18,13 @@
 namespace hds::sweep {
 
 struct CellResult {
-  Eigen::MatrixXd score;               // G × R score of every run (the kind's: last-N error, accuracy …)
-  Eigen::Matrix<uint8_t, Eigen::Dynamic, Eigen::Dynamic> diverged;  // G × R
-  Selection best;                      // winner index, mean, sd
+  // Every evaluated point, in evaluation order: the initial grid (rows 0 … G-1, grid order), then the
+  // points of each adaptive round. N = G for a plain sweep.
+  Eigen::MatrixXd score;               // N × R score of every run (the kind's: last-N error, accuracy …)
+  Eigen::Matrix<uint8_t, Eigen::Dynamic, Eigen::Dynamic> diverged;  // N × R
+  Eigen::MatrixXd points;              // N × (tuned axes): the tuned values of each point
+  std::vector<int64_t> round;          // N: 0 for the initial grid, then 1, 2, … per adaptive round
+  Selection best;                      // winner (an index into the N points), mean, sd
   int n_diverged = 0;                  // diverged repetitions of the winner
   kind::CellDetail detail;             // what the kind keeps of the winner (forgetting curves …)
 };
@@ -65,9 +69,14 @@ SweepOutcome run_sweep(const SweepDefinition& s, const SweepOptions& opt, const 
 SweepOutcome run_sweep(const SweepDefinition& s, const SweepOptions& opt, const std::atomic<bool>& stop,
                        Backend& backend);
 
-// Total runs a sweep makes (cells × grid × repetitions), and those of one cell.
-long total_runs(const SweepDefinition& s);
-long cell_runs(const SweepDefinition& s, int cell);
+// Total runs a sweep makes (cells × grid × repetitions), and those of one cell; with `most`, the
+// most an adaptive sweep can make (max_points instead of the grid).
+long total_runs(const SweepDefinition& s, bool most = false);
+long cell_runs(const SweepDefinition& s, int cell, bool most = false);
+// Sizes the evaluated points of `out` to the initial grid (points, round 0), keeping what is there.
+void set_initial_points(const SweepDefinition& s, CellResult& out);
+// Whether the winner of a finished cell sits on an edge of its evaluated points (adaptive_on_edge).
+bool winner_on_bound(const SweepDefinition& s, const CellResult& r);
 
 // The pieces a backend is made of, so that every backend computes a cell with the same arithmetic.
 // The trainer of cell c: its data and common random numbers made once, for every grid point.
@@ -79,7 +88,13 @@ bool run_block(const SweepDefinition& s, int c, kind::CellTrainer& trainer, int 
 // With every score in: the winner, its diverged count and its detail (from the trainer that ran the
 // winner's repetitions).
 void finish_cell(const SweepDefinition& s, int c, kind::CellTrainer& trainer, int threads, CellResult& out);
-// The winner and its diverged count from the scores, without the detail.
+// The adaptive rounds of cell c (s.adaptive()) after its initial grid, which `r` holds, run on
+// `initial` (taken over): rounds until the search is done, then the winner and its detail. False
+// when `stop` cut it short. `tick(n)`: n runs of the current round done; `runs_done` grows by each
+// finished round's runs.
+bool run_rounds(const SweepDefinition& s, int c, std::unique_ptr<kind::CellTrainer>& initial, int threads,
+                const std::atomic<bool>* stop, const std::function<void(long)>& tick, CellResult& r, long* runs_done);
+// The winner and its diverged count from the scores (all N points), without the detail.
 void select_winner(const SweepDefinition& s, int c, CellResult& out);
 
 // The number of threads `threads` means (<= 0: OpenMP's default).
