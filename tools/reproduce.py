@@ -43,7 +43,7 @@ STUDIES = [
     ("9", "Weight decay, 100 patterns", "sweep", "sweeps/weight_decay_100.yaml",
      ["tune.weight_decay=[0, 0.01, 0.1]"]),
     ("9b", "Weight decay, 1000 patterns", "sweep", "sweeps/weight_decay_1000.yaml",
-     ["repetitions=2", "tune.eta={logspace: [1.0e-2, 10, 7]}", "tune.weight_decay=[0, 0.01, 0.1]"]),
+     ["repetitions=2", "tune.eta={logspace: [1.0e-2, 10, 4]}", "tune.weight_decay=[0, 0.01, 0.1]"]),
     ("10", "With vs without weight decay on data pairs", "sweep", "sweeps/online_pairs_decay.yaml",
      ["tune.weight_decay=[0, 0.01, 0.1]"]),
     ("11a", "Deep networks: hd vs gd, sigmoid, softmax and step outputs", "network", "sweeps/network_iid.yaml",

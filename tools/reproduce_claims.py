@@ -617,26 +617,23 @@ def claims(files, S):
     fig, out = {}, []
     for name, statement, fn in ANALYTICAL:
         v, summary, lines = fn(files, fig)
-        out.append({"finding": name, "statement": statement, "verdict": v, "summary": summary, "details": lines,
-                    "section": "analytical"})
+        out.append({"finding": name, "statement": statement, "verdict": v, "summary": summary,
+                    "details": ["rule: " + " ".join(fn.__doc__.split())] + lines, "section": "analytical"})
     further = [
         ("claim_centering_hebb_cov", "With centering, Hebb's and the covariance rule become equivalent "
-         "(learn_bias: false).", lambda: c_centering_equivalence(files, fig)),
-        ("claim_cov_forward", "The covariance rule does not center the forward pass.",
-         lambda: c_cov_forward(files, S, fig)),
+         "(learn_bias: false).", c_centering_equivalence, (files, fig)),
+        ("claim_cov_forward", "The covariance rule does not center the forward pass.", c_cov_forward, (files, S, fig)),
         ("claim_hebb_fails", "Hebb's and the covariance rule fail with correlated and with repeated patterns.",
-         lambda: c_hebb_fails(files, S, fig)),
-        ("claim_wide_eta", "Non-linear activations allow a wide range of large learning rates.",
-         lambda: c_wide_eta(S, fig)),
-        ("claim_toy_direct", "In the toy study HD takes a more direct path and converges faster than GD.",
-         lambda: c_toy(files, fig)),
-        ("claim_decay_least", "HD gains least from weight decay, on 100 and on 1000 patterns.",
-         lambda: c_decay(S, fig)),
+         c_hebb_fails, (files, S, fig)),
+        ("claim_wide_eta", "Non-linear activations allow a wide range of large learning rates.", c_wide_eta, (S, fig)),
+        ("claim_toy_direct", "In the toy study HD takes a more direct path and converges faster than GD.", c_toy,
+         (files, fig)),
+        ("claim_decay_least", "HD gains least from weight decay, on 100 and on 1000 patterns.", c_decay, (S, fig)),
     ]
-    for name, statement, fn in further:
-        v, summary, lines = fn()
-        out.append({"finding": name, "statement": statement, "verdict": v, "summary": summary, "details": lines,
-                    "section": "further"})
+    for name, statement, fn, args in further:
+        v, summary, lines = fn(*args)
+        out.append({"finding": name, "statement": statement, "verdict": v, "summary": summary,
+                    "details": ["rule: " + " ".join(fn.__doc__.split())] + lines, "section": "further"})
     return out, fig
 
 
