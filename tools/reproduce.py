@@ -8,6 +8,8 @@ results/REPRODUCTION.md.
 DIR/REPRODUCTION.md (default DIR: results/quick). The full run writes results/ and
 results/REPRODUCTION.md, figures in results/figures/. Verdicts are computed from the numbers by the
 fixed rules written next to each finding below, never adjusted to the expected answer.
+The analytical findings 1-8 and the further claims of the slides are in tools/reproduce_claims.py
+(their runs go to DIR/claims/).
 Needs numpy and h5py (Debian's python3-* packages) and the hds binary.
 """
 import argparse
