@@ -8,6 +8,8 @@ results/REPRODUCTION.md.
 DIR/REPRODUCTION.md (default DIR: results/quick). The full run writes results/ and
 results/REPRODUCTION.md, figures in results/figures/. Verdicts are computed from the numbers by the
 fixed rules written next to each finding below, never adjusted to the expected answer.
+The analytical findings 1-8 and the further claims of the slides are in tools/reproduce_claims.py
+(their runs go to DIR/claims/).
 Needs numpy, h5py and python3-yaml (Debian's python3-* packages), the hds package (python/) and the hds binary.
 """
 import argparse
@@ -28,6 +30,7 @@ try:
 except ImportError:
     sys.path.insert(0, os.path.join(ROOT, "python"))
     import hds
+import reproduce_claims  # noqa: E402  (the analytical findings and the further claims, issue 15)
 
 # id, title, kind, definition file, extra --set overrides for --quick. Kind "study" runs with
 # `hds study`; "sweep" (association), "network" and "auto" (autoassociation) with `hds sweep`, the
@@ -45,6 +48,8 @@ STUDIES = [
     ("8b", "Gradual forgetting, 1000 patterns", "sweep", "sweeps/gradual_forgetting_1000.yaml", []),
     ("9", "Weight decay, 100 patterns", "sweep", "sweeps/weight_decay_100.yaml",
      ["tune.weight_decay=[0, 0.01, 0.1]"]),
+    ("9b", "Weight decay, 1000 patterns", "sweep", "sweeps/weight_decay_1000.yaml",
+     ["repetitions=2", "tune.eta={logspace: [1.0e-2, 10, 4]}", "tune.weight_decay=[0, 0.01, 0.1]"]),
     ("10", "With vs without weight decay on data pairs", "sweep", "sweeps/online_pairs_decay.yaml",
      ["tune.weight_decay=[0, 0.01, 0.1]"]),
     ("11a", "Deep networks: hd vs gd, sigmoid, softmax and step outputs", "network", "sweeps/network_iid.yaml",
@@ -696,6 +701,10 @@ def main():
             os.remove(path)
         print(f"[{sid}] {title} ...", flush=True)
         times[sid] = run(cmd, log)
+    # The runs of the analytical findings and the further claims (reproduce_claims.py).
+    claim_files, claim_seconds = reproduce_claims.run_claims(args.hds, out, args.quick,
+                                                             None if args.report_only else run, log, extra)
+    times["claims"] = previous["study_seconds"].get("claims", 0.0) if args.report_only else claim_seconds
     if not args.no_plots and not args.report_only:
         for sid, *_ in STUDIES:
             draw(log, files[sid], figs)
@@ -748,6 +757,11 @@ def main():
     add("auto_cheaper", "Auto-association: HD performs slightly worse than GD but is computationally cheaper.",
         finding_auto_cheaper(S["12c"]), "autoassociation")
 
+    more, figure_data = reproduce_claims.claims({**files, **claim_files}, S)
+    findings += more
+    if not args.no_plots:
+        reproduce_claims.draw_figures(figure_data, figs)
+
     with open(os.path.join(out, "findings.json"), "w") as fj:
         json.dump({"quick": args.quick, "seconds": total, "study_seconds": times, "findings": findings}, fj, indent=1)
     write_report(out, figs, S, files, commands, times, findings, args.quick, total)
@@ -775,7 +789,8 @@ def write_report(out, figs, S, files, commands, times, findings, quick, total):
     md.append("")
     md.append("## Findings")
     for section, title in [("associations", "Hetero-association"), ("networks", "Deep networks"),
-                           ("autoassociation", "Auto-association")]:
+                           ("autoassociation", "Auto-association"), ("analytical", "Analytical findings (1–8)"),
+                           ("further", "Further claims of the slides")]:
         md.append("")
         md.append(f"**{title}**")
         md.append("")
@@ -788,7 +803,22 @@ def write_report(out, figs, S, files, commands, times, findings, quick, total):
     md.append("Deep networks: validation accuracy tunes each cell's learning rate; the test accuracy of the "
               "tuned winner decides (a stream's: the average over its tasks after the last one).")
     md.append("")
+    claim_sections = {"analytical": ("Analytical findings (1–8)", "claims_analytical.png"),
+                      "further": ("Further claims of the slides", "claims_further.png")}
+    seen = set()
     for f in findings:
+        section = f.get("section")
+        if section in claim_sections and section not in seen:
+            seen.add(section)
+            title, png = claim_sections[section]
+            md.append(f"## {title}")
+            md.append("")
+            md.append("Checked by `tools/reproduce_claims.py` from what the engine computes (runs in `claims/`, "
+                      f"{times.get('claims', 0):.1f} s, and the studies below); each rule is in its function's docstring.")
+            md.append("")
+            if os.path.exists(os.path.join(figs, png)):
+                md.append(f"![{png}](figures/{png})")
+                md.append("")
         md.append(f"### {f['statement']} — {f['verdict']}")
         md.append("")
         md.append(f"{f['summary']}.")
