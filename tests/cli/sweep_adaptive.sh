@@ -192,4 +192,9 @@ refused "{logspace: [10, 10, 1], refine: 2}" "extend and refine need at least tw
 refused "{values: [0.1, 1], refine: 2}" "extend and refine need a spaced grid"
 refused "{logspace: [10, 1000, 3], extnd: true}" "did you mean 'extend'"
 refused "{logspace: [10, 1000, 3], extend: true, extend_to: [-1.0e-5, 1000]}" "needs low > 0"
+sed "s|^  eta: .*|  epochs: {linspace: [1, 3, 3], refine: 1}|" "$T/a.yaml" > "$T/bad.yaml"
+set +e; "$HDS" sweep "$T/bad.yaml" --dry-run > /dev/null 2> "$T/err"; rc=$?; set -e
+[[ $rc -ne 0 && $(wc -l < "$T/err") -eq 1 ]] || fail "whole-number axis: rc $rc: $(cat "$T/err")"
+grep -qF "tuned axis 'epochs' takes whole numbers: extend and refine apply to real-valued axes only" "$T/err" ||
+  fail "whole-number axis: $(cat "$T/err")"
 echo "adaptive sweep checks pass"
