@@ -666,7 +666,15 @@ def main():
     ap.add_argument("--no-plots", action="store_true")
     ap.add_argument("--report-only", action="store_true",
                     help="rewrite the findings and the report from the result files already in --out")
+    ap.add_argument("--keep", default="",
+                    help="comma-separated study ids (e.g. 11a,11b) whose result files already in --out are used "
+                         "as they are, not run again (their definitions must be unchanged since); the report says so")
     args = ap.parse_args()
+    keep = {k for k in args.keep.split(",") if k}
+    unknown = keep - {sid for sid, *_ in STUDIES}
+    if unknown:
+        raise SystemExit(f"reproduce.py: --keep: no study {', '.join(sorted(unknown))}; the ids are "
+                         + ", ".join(sid for sid, *_ in STUDIES))
     out = args.out or os.path.join(ROOT, "results", "quick" if args.quick else "")
     figs = os.path.join(out, "figures")
     os.makedirs(figs, exist_ok=True)
@@ -676,7 +684,7 @@ def main():
     files, commands, times = {}, {}, {}
     start = time.time()
     previous = {}
-    if args.report_only:
+    if args.report_only or keep:
         previous = json.load(open(os.path.join(out, "findings.json")))
     for sid, title, kind, definition, quick in STUDIES:
         path = os.path.join(out, os.path.splitext(os.path.basename(definition))[0] + ".h5")
@@ -694,7 +702,9 @@ def main():
             cmd = [args.hds, "study", os.path.join(ROOT, definition), "-o", path, "--force"]
         files[sid] = path
         commands[sid] = " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd)
-        if args.report_only:
+        if args.report_only or sid in keep:
+            if not os.path.exists(path):
+                raise SystemExit(f"reproduce.py: --keep {sid}: {path} does not exist; run that study (leave it out of --keep)")
             times[sid] = previous["study_seconds"][sid]
             continue
         if os.path.exists(path) and kind in SWEEP_KINDS:
@@ -709,7 +719,7 @@ def main():
         for sid, *_ in STUDIES:
             draw(log, files[sid], figs)
         draw(log, files["10"], figs, compare=files["6"])
-    total = previous["seconds"] if args.report_only else time.time() - start
+    total = previous["seconds"] if args.report_only else time.time() - start + sum(times[k] for k in keep)
 
     S = {sid: Sweep(files[sid]) for sid, _, kind, _, _ in STUDIES if kind in SWEEP_KINDS}
     findings = []
@@ -764,14 +774,14 @@ def main():
 
     with open(os.path.join(out, "findings.json"), "w") as fj:
         json.dump({"quick": args.quick, "seconds": total, "study_seconds": times, "findings": findings}, fj, indent=1)
-    write_report(out, figs, S, files, commands, times, findings, args.quick, total)
+    write_report(out, figs, S, files, commands, times, findings, args.quick, total, keep)
     counts = {v: sum(f["verdict"] == v for f in findings) for v in ["reproduced", "partly", "not reproduced"]}
     print(f"done in {total:.0f}s: " + ", ".join(f"{n} {v}" for v, n in counts.items()))
     for f in findings:
         print(f"  {f['verdict']:15s} {f['finding']}: {f['summary']}")
 
 
-def write_report(out, figs, S, files, commands, times, findings, quick, total):
+def write_report(out, figs, S, files, commands, times, findings, quick, total, keep=()):
     md = []
     md.append("# Reproduction of the slides' studies" + (" (quick run)" if quick else ""))
     md.append("")
@@ -782,7 +792,10 @@ def write_report(out, figs, S, files, commands, times, findings, quick, total):
               "in `tools/reproduce.py` (the one change made after a first run: an exact tie counts for hd, "
               "since with a linear unit hd is gd). Errors are mean absolute errors over output units, "
               "averaged over the last N trained patterns, mean ± sample sd over repetitions, each cell's "
-              "learning rate (and weight decay where swept) tuned on that same error.")
+              "learning rate (and weight decay where swept) tuned on that same error."
+              + (f" Studies {', '.join(sorted(keep))} were not run again: their result files (and times) come "
+                 "from an earlier run of unchanged definitions (`--keep`); each file's provenance names the "
+                 "commit that made it." if keep else ""))
     if quick:
         md.append("")
         md.append("**Quick run**: 3 repetitions, a 9-point η grid, 5 epochs multi-epoch: for CI, not for conclusions.")
