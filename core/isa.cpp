@@ -60,7 +60,7 @@ IsaLevel resolve() {
                     "HDS_ISA for the best this processor has (" + isa_name(best_level()) + ")");
   if (!isa_built(l))
     throw UserError("HDS_ISA=" + v + ": this build holds no " + v + " kernels (only x86-64 builds without "
-                    "HDS_NATIVE do); use HDS_ISA=baseline or unset HDS_ISA");
+                    "HDS_NATIVE or HDS_SANITIZE do); use HDS_ISA=baseline or unset HDS_ISA");
   if (!isa_cpu_has(l))
     throw UserError("HDS_ISA=" + v + " needs " + missing_text(l) + ", which this processor lacks; use HDS_ISA=" +
                     isa_name(best_level()) + " (the best it has) or unset HDS_ISA");

@@ -24,7 +24,7 @@ for l in baseline avx2 avx512; do
   else
     # A level this processor (or build) lacks: one line saying so and what to use instead.
     [[ $(wc -l < "$T/err") -eq 1 ]] || fail "HDS_ISA=$l: not one line: $(cat "$T/err")"
-    grep -Eq "HDS_ISA=$l (needs .*which this processor lacks|: this build holds no)" "$T/err" || fail "$(cat "$T/err")"
+    grep -Eq "HDS_ISA=$l( needs .*which this processor lacks|: this build holds no)" "$T/err" || fail "$(cat "$T/err")"
     echo "level $l not available here: $(cat "$T/err")"
   fi
 done
