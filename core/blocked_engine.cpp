@@ -218,7 +218,6 @@ RunResult train_blocked(const TrainSpec& spec, const Eigen::MatrixXd& X, const E
   std::vector<int> order(P);
   std::iota(order.begin(), order.end(), 0);
   Rng shuffle_rng(shuffle_seed);
-  bool finite = true;
   long presentation = 0;
   for (int e = 0; e < epochs && !r.diverged; ++e) {
     if (spec.reshuffle && !online) reshuffle(order, shuffle_rng);
@@ -226,24 +225,12 @@ RunResult train_blocked(const TrainSpec& spec, const Eigen::MatrixXd& X, const E
       const int done = run.block(order, k, presentation);
       k += done;
       presentation += done;
-      if (spec.error_matrix && online && !r.diverged) {  // done == 1 here
-        r.error_matrix.row(k - 1) = pattern_errors(spec.act, r.W, r.b, r.mu, X, T, finite).transpose();
-        if (!finite) r.error_matrix.row(k - 1).setConstant(spec.diverged_error);
-      }
+      if (spec.error_matrix && online && !r.diverged) store_error_row(spec, X, T, k - 1, r);  // done == 1 here
     }
-    if (spec.error_matrix && !online && !r.diverged) {
-      r.error_matrix.row(e) = pattern_errors(spec.act, r.W, r.b, r.mu, X, T, finite).transpose();
-      if (!finite) r.error_matrix.row(e).setConstant(spec.diverged_error);
-    }
+    if (spec.error_matrix && !online && !r.diverged) store_error_row(spec, X, T, e, r);
   }
   r.last_order = order;
-  if (!r.diverged) {
-    r.curve = pattern_errors(spec.act, r.W, r.b, r.mu, X, T, finite);
-    if (!finite || !r.W.allFinite()) {
-      r.diverged = true;
-      r.diverged_step = presentation;
-    }
-  }
+  if (!r.diverged) measure_curve(spec, X, T, presentation, r);
   finish_run(spec, r);
   return r;
 }

@@ -37,7 +37,6 @@ RunResult train_direct(const TrainSpec& spec, const Eigen::MatrixXd& X, const Ei
 
   Eigen::VectorXd xc(n_in), a(n_out), h(n_out);
   RuleStep step;
-  bool finite = true;
   long presentation = 0;
   for (int e = 0; e < epochs && !r.diverged; ++e) {
     if (spec.reshuffle && !online) reshuffle(order, shuffle_rng);
@@ -56,25 +55,13 @@ RunResult train_direct(const TrainSpec& spec, const Eigen::MatrixXd& X, const Ei
       }
       rule_step(spec.rule, spec.act, xc, x, a, h, T.col(p), means, step);
       apply_step(step, spec.eta, spec.weight_decay, spec.learn_bias, r.W, r.b);
-      if (spec.error_matrix && online) {
-        r.error_matrix.row(k) = pattern_errors(spec.act, r.W, r.b, r.mu, X, T, finite).transpose();
-        if (!finite) r.error_matrix.row(k).setConstant(spec.diverged_error);
-      }
+      if (spec.error_matrix && online) store_error_row(spec, X, T, k, r);
     }
-    if (spec.error_matrix && !online && !r.diverged) {
-      r.error_matrix.row(e) = pattern_errors(spec.act, r.W, r.b, r.mu, X, T, finite).transpose();
-      if (!finite) r.error_matrix.row(e).setConstant(spec.diverged_error);
-    }
+    if (spec.error_matrix && !online && !r.diverged) store_error_row(spec, X, T, e, r);
   }
   r.last_order = order;
 
-  if (!r.diverged) {
-    r.curve = pattern_errors(spec.act, r.W, r.b, r.mu, X, T, finite);
-    if (!finite || !r.W.allFinite()) {
-      r.diverged = true;
-      r.diverged_step = presentation;
-    }
-  }
+  if (!r.diverged) measure_curve(spec, X, T, presentation, r);
   finish_run(spec, r);
   return r;
 }

@@ -69,6 +69,23 @@ void reshuffle(std::vector<int>& order, Rng& rng) {
   for (int i = static_cast<int>(order.size()) - 1; i > 0; --i) std::swap(order[i], order[rng.below(i + 1)]);
 }
 
+void store_error_row(const TrainSpec& spec, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T, Eigen::Index row,
+                     RunResult& r) {
+  bool finite = true;
+  r.error_matrix.row(row) = pattern_errors(spec.act, r.W, r.b, r.mu, X, T, finite).transpose();
+  if (!finite) r.error_matrix.row(row).setConstant(spec.diverged_error);
+}
+
+void measure_curve(const TrainSpec& spec, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T, long presentation,
+                   RunResult& r) {
+  bool finite = true;
+  r.curve = pattern_errors(spec.act, r.W, r.b, r.mu, X, T, finite);
+  if (!finite || !r.W.allFinite()) {
+    r.diverged = true;
+    r.diverged_step = presentation;
+  }
+}
+
 void finish_run(const TrainSpec& spec, RunResult& r) {
   const int P = static_cast<int>(r.last_order.size());
   if (r.diverged) {

@@ -80,4 +80,12 @@ double last_n_mean(const Eigen::VectorXd& curve, const std::vector<int>& order, 
 void reshuffle(std::vector<int>& order, Rng& rng);
 void finish_run(const TrainSpec& spec, RunResult& r);
 
+// The measurements of the engines that keep W (direct, blocked): row `row` of the error matrix with the
+// current weights (diverged_error throughout when an output is non-finite), and the final curve (a
+// non-finite output or non-finite weights mark the run diverged at `presentation`).
+void store_error_row(const TrainSpec& spec, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T, Eigen::Index row,
+                     RunResult& r);
+void measure_curve(const TrainSpec& spec, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T, long presentation,
+                   RunResult& r);
+
 }  // namespace hds
