@@ -100,7 +100,7 @@ class BlockedRun {
       }
       a_.array() *= gamma_.array();
       a_ += r_.b;
-      if (!((a_.array().abs() <= kDivergedMagnitude).all())) {
+      if (!all_within(a_, kDivergedMagnitude)) {
         // Continue on the direct arithmetic from this presentation: W as it stands before it, μ too.
         fold(Ub.leftCols(i), D.leftCols(i));
         r_.mu = mu_start;
@@ -111,7 +111,7 @@ class BlockedRun {
         return i + (direct_step(p, first + i) ? 1 : 0);
       }
       spec_.act.apply(a_, h_);
-      if (!h_.allFinite()) {
+      if (!all_finite(h_)) {
         fold(Ub.leftCols(i), D.leftCols(i));  // W as the direct path leaves it
         r_.diverged = true;
         r_.diverged_step = first + i;
@@ -121,10 +121,10 @@ class BlockedRun {
       rule_step(spec_.rule, spec_.act, xc_, X_.col(p), a_, h_, T_.col(p), means_, step_);
       if (step_.s.size() > 0) {
         c_ = decay - spec_.eta * step_.s.array();  // as apply_step computes it
-        for (int j = 0; j < n_out_; ++j)
-          if (c_[j] != 1.0) scale_column(j, c_[j], i);
+        scale_columns(i);
       } else if (decay != 1.0) {
-        for (int j = 0; j < n_out_; ++j) scale_column(j, decay, i);
+        c_.setConstant(decay);
+        scale_columns(i);
       }
       if (coef_stale_) {
         coef_ = spec_.eta / gamma_.array();
@@ -148,18 +148,40 @@ class BlockedRun {
     if (scaled_) r_.W.array().rowwise() *= gamma_.array().transpose();
   }
 
-  // γ_j ← γ_j c, folded into α_j and the first i columns of D when it leaves [kTiny, kHuge].
-  void scale_column(int j, double c, int i) {
-    coef_stale_ = true;
-    scaled_ = true;
-    const double next = gamma_[j] * c;
-    if (std::abs(next) >= kTiny && std::abs(next) <= kHuge) {
-      gamma_[j] = next;
+  // γ_j ← γ_j c_j for every unit with c_j ≠ 1, folded into α_j and the first i columns of D where it
+  // leaves [kTiny, kHuge]: at once while every product stays in range (the usual step), else unit by
+  // unit, the folded rows of D scaled in one pass down its columns when many fold together.
+  void scale_columns(int i) {
+    next_ = gamma_.array() * c_.array();
+    if (all_within(next_, kHuge) && next_.cwiseAbs().minCoeff() >= kTiny) {
+      if ((c_.array() == 1.0).all()) return;
+      gamma_ = next_;
+      coef_stale_ = true;
+      scaled_ = true;
       return;
     }
-    ws_.D.row(j).head(i) *= next;
-    alpha_[j] *= next;
-    gamma_[j] = 1.0;
+    int folds = 0;
+    fold_.setOnes(n_out_);
+    for (int j = 0; j < n_out_; ++j) {
+      if (c_[j] == 1.0) continue;
+      coef_stale_ = true;
+      scaled_ = true;
+      if (std::abs(next_[j]) >= kTiny && std::abs(next_[j]) <= kHuge) {
+        gamma_[j] = next_[j];
+        continue;
+      }
+      fold_[j] = next_[j];
+      alpha_[j] *= next_[j];
+      gamma_[j] = 1.0;
+      ++folds;
+    }
+    if (folds == 0) return;
+    if (8 * folds < n_out_) {
+      for (int j = 0; j < n_out_; ++j)
+        if (fold_[j] != 1.0) ws_.D.row(j).head(i) *= fold_[j];
+    } else {
+      ws_.D.leftCols(i).array().colwise() *= fold_.array();
+    }
   }
 
   // train_direct's step on pattern p (presentation number `presentation`); false when it diverged.
@@ -170,7 +192,7 @@ class BlockedRun {
     a_.noalias() = r_.W.transpose() * xc_;
     a_ += r_.b;
     spec_.act.apply(a_, h_);
-    if (!(a_.cwiseAbs().maxCoeff() <= kDivergedMagnitude) || !h_.allFinite()) {
+    if (!all_within(a_, kDivergedMagnitude) || !all_finite(h_)) {
       r_.diverged = true;
       r_.diverged_step = presentation;
       return false;
@@ -193,7 +215,7 @@ class BlockedRun {
   bool coef_stale_ = false;
   Eigen::VectorXd gamma_, alpha_;
   Eigen::ArrayXd coef_;  // η / γ
-  Eigen::VectorXd c_, a_, h_, xc_;
+  Eigen::VectorXd c_, next_, fold_, a_, h_, xc_;
   RuleStep step_;
 };
 

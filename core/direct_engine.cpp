@@ -48,7 +48,7 @@ RunResult train_direct(const TrainSpec& spec, const Eigen::MatrixXd& X, const Ei
       a.noalias() = r.W.transpose() * xc;
       a += r.b;
       spec.act.apply(a, h);
-      if (!(a.cwiseAbs().maxCoeff() <= kDivergedMagnitude) || !h.allFinite()) {
+      if (!all_within(a, kDivergedMagnitude) || !all_finite(h)) {
         r.diverged = true;
         r.diverged_step = presentation;
         break;

@@ -29,11 +29,15 @@ std::string centering_name(Centering c) {
 Eigen::VectorXd pattern_errors(const Activation& act, const Eigen::MatrixXd& W, const Eigen::VectorXd& b,
                                const Eigen::VectorXd& mu, const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
                                bool& finite) {
-  Eigen::MatrixXd A = W.transpose() * (X.colwise() - mu);
+  // Buffers of n × P reused by the calls of one thread: a sweep's runs each end here, and fresh ones
+  // (megabytes at P = 1000) would come from the kernel page by page and go back to it every run.
+  thread_local Eigen::MatrixXd Xc, A, H;
+  Xc = X.colwise() - mu;
+  A.noalias() = W.transpose() * Xc;
   A.colwise() += b;
-  Eigen::MatrixXd H(A.rows(), A.cols());
+  H.resize(A.rows(), A.cols());
   act.apply(A, H);
-  finite = H.allFinite() && A.cwiseAbs().maxCoeff() <= kDivergedMagnitude;
+  finite = all_finite(H) && all_within(A, kDivergedMagnitude);
   return (H - T).cwiseAbs().colwise().mean().transpose();
 }
 

@@ -34,6 +34,15 @@ std::string centering_name(Centering c);
 bool engine_from_name(const std::string& name, EngineKind& e);
 std::string engine_name(EngineKind e);
 
+// The divergence tests of the engines' every step, vectorised (Eigen's allFinite and all() test element
+// by element with an early exit, its NaN-propagating maxCoeff is slower still): every entry finite
+// (x − x is +0 for finite x and NaN otherwise, so the sum is exactly 0 or NaN); every |entry| ≤ bound,
+// NaN failing (the fast maxCoeff may skip a NaN, the finiteness sum does not).
+inline bool all_finite(const Eigen::Ref<const Eigen::MatrixXd>& m) { return m.size() == 0 || (m - m).sum() == 0.0; }
+inline bool all_within(const Eigen::Ref<const Eigen::MatrixXd>& m, double bound) {
+  return m.size() == 0 || (m.cwiseAbs().maxCoeff() <= bound && all_finite(m));
+}
+
 // Everything that defines a run apart from its data and initial weights.
 struct TrainSpec {
   Rule rule = Rule::hd;
