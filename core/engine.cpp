@@ -20,7 +20,8 @@ namespace {
 constexpr double kStreamRate = 1.0;  // the direct step
 // W-sized matrix products (A₀, the fold, the final errors, Gram's D Kᵀ), by instruction-set level.
 double gemm_rate() { return isa_level() == IsaLevel::baseline ? 1.45 : 2.0; }
-constexpr double kGemvRate = 1.5;      // the Gram step: a gemv over the touched columns of D (in cache)
+constexpr double kGemvRate = 1.5;      // a gemv over columns of D (in cache)
+constexpr double kGramOwn = 12.0;      // the Gram step's gemv over its block's earlier steps (blocks ≤ 32)
 constexpr double kSmallRate = 1.0;     // the blocked step's correction: a gemv on the block's n_out × B
 constexpr double kStepOverhead = 4.0;  // per presentation and output unit: activation, rule, bias
 
@@ -29,12 +30,15 @@ constexpr double kStepOverhead = 4.0;  // per presentation and output unit: acti
 EngineCosts engine_costs(const TrainSpec& spec, int P, int n_in, int n_out, bool gram_shared) {
   // Time per output unit in multiply-adds at the stream rate. direct: a forward and a rank-one
   // update of W per step (2 n_in), plus a pass scaling W (n_in) for weight decay or a column-shrinking
-  // rule; the final errors (n_in P, a GEMM); an online error row (n_in P) per step. gram: a gemv over
-  // the touched columns of D per step (P/2 on average in the first epoch, P after), the final errors
-  // (P², a GEMM), the rebuilt W (n_in P), an online error row (P) per step, and its GramData when it is
-  // not shared. blocked: per step the block's share of two GEMMs (2 n_in) and of its Gram matrix
-  // (B n_in / n_out), the correction (B/2); its online error matrix forces blocks of one (direct's cost
-  // and more).
+  // rule; the final errors (n_in P, a GEMM); an online error row (n_in P) per step. gram: for the rules
+  // that read the output, the forward pass over the touched columns of D (P/2 on average in the first
+  // epoch, P after) in one GEMM per block plus a gemv over the block's own earlier steps; the final
+  // errors (P², a GEMM; online without error matrix only the half the steps have not summed), the
+  // rebuilt W (n_in P), an online error row (P) per step, and its GramData when it is not shared; hebb
+  // and cov skip the forward pass, and without decay or error matrix take the closed form
+  // (gram_engine.hpp: LinearTerms, shared by the repetition's runs). blocked: per step the block's share
+  // of two GEMMs (2 n_in) and of its Gram matrix (B n_in / n_out), the correction (B/2); its online
+  // error matrix forces blocks of one (direct's cost and more).
   const bool online = spec.protocol == Protocol::online;
   const bool shrink = spec.weight_decay != 0.0 || !is_outer_product_rule(spec.rule);
   const double epochs = online ? 1.0 : std::max(spec.epochs, 0);
@@ -44,7 +48,10 @@ EngineCosts engine_costs(const TrainSpec& spec, int P, int n_in, int n_out, bool
   const double g = kStreamRate / gemm_rate(), v = kStreamRate / kGemvRate, s = kStreamRate / kSmallRate;
   EngineCosts c;
   c.direct = steps * ((shrink ? 3.0 : 2.0) * ni + kStepOverhead) + g * ni * p;
-  c.gram = v * (epochs > 0 ? p * p * (epochs - 0.5) : 0.0) + g * (p * p + ni * p) + steps * kStepOverhead;
+  const bool forward_free = spec.rule == Rule::hebb || spec.rule == Rule::cov;
+  const double forward = forward_free ? 0.0 : g * (epochs > 0 ? p * p * (epochs - 0.5) : 0.0) + v * steps * kGramOwn;
+  const double final_errors = (online && !forward_free && !spec.error_matrix ? 0.5 : 1.0) * g * p * p;
+  c.gram = forward + final_errors + g * ni * p + steps * kStepOverhead;
   c.blocked = steps * (g * (2.0 * ni + B * ni / no) + s * B / 2 + kStepOverhead) + g * ni * p;
   if (spec.error_matrix) {
     const double rows = online ? steps : epochs;
@@ -52,6 +59,7 @@ EngineCosts engine_costs(const TrainSpec& spec, int P, int n_in, int n_out, bool
     c.gram += online ? steps * p : g * epochs * p * p;
     c.blocked = online ? c.direct * 1.5 : c.blocked + g * rows * ni * p;
   }
+  if (gram_closed_form(spec)) c.gram = p * kStepOverhead + (gram_shared ? 0.0 : g * p * p);  // G₀ + E η T'Kᵀ
   if (!gram_shared) c.gram += g * (ni * p + 0.5 * p * p * ni / no);
   c.gram_supported = gram_supports(spec);
   return c;

@@ -23,6 +23,15 @@ constexpr double kSafeMagnitude = kDivergedMagnitude;
 // η/γ stay far from overflow however long the decay runs (0.9^100000 underflows).
 constexpr double kTiny = 1e-30;
 constexpr double kHuge = 1e30;
+// The longest block of the left-looking forward pass (GramRun::begin_block); an epoch is cut into
+// blocks of equal length up to this. Runs per second on online100 / multi100 with blocks of 8, 16,
+// 25, 32, 64: 14.8k/3.09k, 15.0k/3.13k, 15.6k/3.44k, 15.5k/3.30k, 13.8k/2.92k (bench/RESULTS.md).
+constexpr int kGramMaxBlock = 32;
+
+int gram_block(int P) {
+  const int blocks = (P + kGramMaxBlock - 1) / kGramMaxBlock;
+  return blocks > 0 ? (P + blocks - 1) / blocks : 1;
+}
 
 // Eigen parallelises large products with OpenMP outside parallel regions, and its blocking (hence
 // its rounding) depends on the thread count; a run must not. omp_set_num_threads only changes the
@@ -39,14 +48,14 @@ class SingleThreaded {
 };
 
 bool within_safe(const Eigen::Ref<const Eigen::MatrixXd>& m) {
-  return (m.array().abs() <= kSafeMagnitude).all();  // false for NaN too
+  return all_within(m, kSafeMagnitude);  // false for NaN too
 }
 
 // Buffers of P × n_out (100 kB and more) reused by the runs of one thread: fresh ones for each of a
 // sweep's thousands of runs would come from the kernel, page by page, and go back to it every run.
 // At most one GramRun per thread uses them (train_gram runs to completion before the next).
 struct Workspace {
-  Eigen::MatrixXd D, Z, A, H;
+  Eigen::MatrixXd D, Z, A, H, S, Ablk, Dblk, Kblk, Cblk;
 };
 
 Workspace& thread_workspace() {
@@ -67,10 +76,16 @@ class GramRun {
         symmetric_K_(&Kt_ == &g.Kt),
         forward_free_(spec.rule == Rule::hebb || spec.rule == Rule::cov),
         project_(spec.error_matrix && spec.protocol == Protocol::online),
+        track_(spec.protocol == Protocol::online && !project_ && !forward_free_),
         D_(thread_workspace().D),
         Z_(thread_workspace().Z),
         A_(thread_workspace().A),
         H_(thread_workspace().H),
+        S_(thread_workspace().S),
+        Ablk_(thread_workspace().Ablk),
+        Dblk_(thread_workspace().Dblk),
+        Kblk_(thread_workspace().Kblk),
+        Cblk_(thread_workspace().Cblk),
         gamma_(Eigen::VectorXd::Ones(g.n_out)),
         alpha_(Eigen::VectorXd::Ones(g.n_out)),
         d_sum_(Eigen::VectorXd::Zero(g.n_out)),
@@ -87,6 +102,38 @@ class GramRun {
       Z_ = g.G0;
       krow_.resize(g.P);
     }
+    if (track_) S_.resize(g.n_out, g.P);
+  }
+
+  // The left-looking forward pass: before the steps on `patterns[0..count)` (distinct patterns of one
+  // epoch), their pre-activations against the D of now, D Kᵀ[:, patterns] in one product; each step
+  // then adds only the block's own earlier updates (Dblk, with the block's small Gram matrix C), so the
+  // P-long gemv per step becomes one GEMM per block. Only for the rules whose every step reads the
+  // output (the forward-free ones skip the forward pass while their bound allows).
+  void begin_block(const int* patterns, int count) {
+    blk_count_ = 0;
+    blk_ = nullptr;
+    if (direct_ || forward_free_ || count < 2) return;
+    blk_ = patterns;
+    blk_len_ = count;
+    Ablk_.resize(g_.n_out, count);
+    Dblk_.resize(g_.n_out, count);
+    Cblk_.resize(count, count);
+    for (int i = 0; i < count; ++i)
+      for (int k = 0; k < count; ++k) Cblk_(k, i) = Kt_(patterns[k], patterns[i]);
+    if (hi_ == 0) {
+      Ablk_.setZero();
+      return;
+    }
+    bool contiguous = true;
+    for (int i = 1; i < count; ++i) contiguous &= patterns[i] == patterns[0] + i;
+    if (contiguous) {
+      Ablk_.noalias() = D_.leftCols(hi_) * Kt_.block(0, patterns[0], hi_, count);
+    } else {
+      Kblk_.resize(hi_, count);
+      for (int i = 0; i < count; ++i) Kblk_.col(i) = Kt_.col(patterns[i]).head(hi_);
+      Ablk_.noalias() = D_.leftCols(hi_) * Kblk_;
+    }
   }
 
   bool direct_mode() const { return direct_; }
@@ -100,15 +147,17 @@ class GramRun {
     if (!direct_) {
       if (forward_free_ && a_bound() <= kSafeMagnitude) return true;
       gram_preactivation(p);
-      if (!within_safe(a_)) switch_to_direct();
+      if (within_safe(a_)) {  // kSafeMagnitude is the divergence bound: only h is left to test
+        spec_.act.apply(a_, h_);
+        return all_finite(h_);
+      }
+      switch_to_direct();
     }
-    if (direct_) {
-      xc_ = g_.x_tilde().col(p);
-      a_.noalias() = W_.transpose() * xc_;
-      a_ += b_;
-    }
+    xc_ = g_.x_tilde().col(p);
+    a_.noalias() = W_.transpose() * xc_;
+    a_ += b_;
     spec_.act.apply(a_, h_);
-    return a_.cwiseAbs().maxCoeff() <= kDivergedMagnitude && h_.allFinite();
+    return all_within(a_, kDivergedMagnitude) && all_finite(h_);
   }
 
   // W_j ← c_j W_j + η u d_j with c_j = (1 − ω) − η s_j (s = 0 for the rules without column shrink),
@@ -124,16 +173,39 @@ class GramRun {
     const bool shrink = step_.s.size() > 0;
     if (shrink) {
       c_ = decay - spec_.eta * step_.s.array();  // as apply_step computes it
-      for (int j = 0; j < g_.n_out; ++j)
-        if (c_[j] != 1.0) scale_column(j, c_[j]);
+      // γ ⊙ c at once while every product stays in [kTiny, kHuge] (the usual step); else unit by unit,
+      // folding where it leaves the range. Factors of exactly 1 leave γ_j, and so η/γ_j, as they were.
+      next_ = gamma_.array() * c_.array();
+      if (all_within(next_, kHuge) && next_.cwiseAbs().minCoeff() >= kTiny) {
+        if (!(c_.array() == 1.0).all()) {
+          gamma_ = next_;
+          coef_stale_ = true;
+        }
+      } else {
+        scale_columns(c_);
+      }
     } else if (decay != 1.0) {
-      for (int j = 0; j < g_.n_out; ++j) scale_column(j, decay);
+      next_ = gamma_ * decay;
+      if (all_within(next_, kHuge) && next_.cwiseAbs().minCoeff() >= kTiny) {
+        gamma_ = next_;
+        coef_stale_ = true;
+      } else {
+        c_.setConstant(decay);
+        scale_columns(c_);
+      }
     }
     if (coef_stale_) {
       coef_ = spec_.eta / gamma_.array();
       coef_stale_ = false;
     }
-    D_.col(p).array() += coef_ * step_.d.array();
+    if (blk_ && blk_count_ < blk_len_ && blk_[blk_count_] == p) {
+      Dblk_.col(blk_count_).array() = coef_ * step_.d.array();
+      D_.col(p) += Dblk_.col(blk_count_);
+      ++blk_count_;
+    } else {
+      blk_ = nullptr;  // a step outside the block's sequence: the block no longer describes D
+      D_.col(p).array() += coef_ * step_.d.array();
+    }
     hi_ = std::max(hi_, p + 1);
     if (forward_free_) d_sum_.array() += coef_.abs() * step_.d.array().abs();
     if (spec_.learn_bias) b_.noalias() += spec_.eta * step_.db;
@@ -166,7 +238,11 @@ class GramRun {
   bool final_errors(Eigen::VectorXd& curve) {
     curve.resize(g_.P);
     if (!direct_) {
-      all_preactivations_without_bias();
+      if (track_) {
+        final_preactivations_without_bias();
+      } else {
+        all_preactivations_without_bias();
+      }
       A_.colwise() += b_;
       if (within_safe(A_)) {
         spec_.act.apply(A_, H_);
@@ -198,29 +274,62 @@ class GramRun {
   }
 
  private:
-  // γ_j ← γ_j c. When γ_j c leaves [kTiny, kHuge] it is folded into α_j and D_j instead (γ_j = 1),
-  // so η/γ_j stays far from overflow; c = 0 (oja and instar at η s_j = 1 − ω) folds to an exact zero
-  // column, as the direct path's W_j·0.
-  void scale_column(int j, double c) {
-    coef_stale_ = true;
-    const double next = gamma_[j] * c;
-    if (std::abs(next) >= kTiny && std::abs(next) <= kHuge) {
-      gamma_[j] = next;
-      return;
+  // γ_j ← γ_j c_j for every unit with c_j ≠ 1. When γ_j c_j leaves [kTiny, kHuge] it is folded into
+  // α_j and D_j instead (γ_j = 1), so η/γ_j stays far from overflow; c_j = 0 (oja and instar at
+  // η s_j = 1 − ω) folds to an exact zero column, as the direct path's W_j·0. Many units fold at once
+  // at such rates: then the rows are scaled in one pass down the columns, not row by row.
+  void scale_columns(const Eigen::VectorXd& c) {
+    int folds = 0;
+    fold_.setOnes(g_.n_out);
+    for (int j = 0; j < g_.n_out; ++j) {
+      if (c[j] == 1.0) continue;
+      coef_stale_ = true;
+      const double next = gamma_[j] * c[j];
+      if (std::abs(next) >= kTiny && std::abs(next) <= kHuge) {
+        gamma_[j] = next;
+        continue;
+      }
+      fold_[j] = next;
+      alpha_[j] *= next;
+      d_sum_[j] *= std::abs(next);
+      gamma_[j] = 1.0;
+      ++folds;
     }
-    D_.row(j).head(hi_) *= next;
-    alpha_[j] *= next;
-    d_sum_[j] *= std::abs(next);
-    gamma_[j] = 1.0;
+    if (folds == 0) return;
+    // D, the partial sums and the block's products and updates are all in D's units.
+    if (8 * folds < g_.n_out) {
+      for (int j = 0; j < g_.n_out; ++j) {
+        const double f = fold_[j];
+        if (f == 1.0) continue;
+        D_.row(j).head(hi_) *= f;
+        if (track_) S_.row(j).head(hi_) *= f;
+        if (blk_) {
+          Ablk_.row(j) *= f;
+          Dblk_.row(j).head(blk_count_) *= f;
+        }
+      }
+    } else {
+      D_.leftCols(hi_).array().colwise() *= fold_.array();
+      if (track_) S_.leftCols(hi_).array().colwise() *= fold_.array();
+      if (blk_) {
+        Ablk_.array().colwise() *= fold_.array();
+        Dblk_.leftCols(blk_count_).array().colwise() *= fold_.array();
+      }
+    }
   }
 
   // a = γ ⊙ (α ⊙ G₀[:, p] + D K[p, :]ᵀ) + b; only the first hi_ columns of D have been touched.
   void gram_preactivation(int p) {
-    if (hi_ > 0) {
+    if (blk_ && blk_count_ < blk_len_ && blk_[blk_count_] == p) {
+      const int i = blk_count_;
+      a_ = Ablk_.col(i);
+      if (i > 0) a_.noalias() += Dblk_.leftCols(i) * Cblk_.col(i).head(i);
+    } else if (hi_ > 0) {
       a_.noalias() = D_.leftCols(hi_) * Kt_.col(p).head(hi_);
     } else {
       a_.setZero();
     }
+    if (track_) S_.col(p) = a_;
     a_.array() += alpha_.array() * g_.G0.col(p).array();
     a_.array() *= gamma_.array();
     a_ += b_;
@@ -230,6 +339,15 @@ class GramRun {
   void all_preactivations_without_bias() {
     A_ = alpha_.asDiagonal() * g_.G0;
     if (hi_ > 0) A_.noalias() += D_.leftCols(hi_) * Kt_.topRows(hi_);
+    A_.array().colwise() *= gamma_.array();
+  }
+
+  // The same at the end of an online run from the partial sums S: pattern p's column of D Kᵀ sums over
+  // q < p, fixed since step p (each column of D is written once, at its own step), plus the terms q ≥ p,
+  // D times the lower triangle of Kᵀ: half the product all_preactivations_without_bias computes.
+  void final_preactivations_without_bias() {
+    A_ = alpha_.asDiagonal() * g_.G0 + S_;
+    A_.noalias() += D_ * Kt_.triangularView<Eigen::Lower>();
     A_.array().colwise() *= gamma_.array();
   }
 
@@ -272,16 +390,25 @@ class GramRun {
   const bool forward_free_;
 
   const bool project_;  // online error matrix: keep Z = Wᵀ X̃ up to date
+  // Online, every step's forward computed: keep each pattern's partial sum D Kᵀ over the columns
+  // before it (S), so that the final errors need only the rest.
+  const bool track_;
 
   Eigen::MatrixXd& D_;
   Eigen::MatrixXd& Z_;       // online error matrix: Wᵀ X̃, updated by rank one per step
   Eigen::MatrixXd &A_, &H_;  // all patterns' pre-activations and outputs
+  Eigen::MatrixXd& S_;       // track_: column p = D[:, :p] Kᵀ[:p, p] as step p computed it
+  // The current block (begin_block): its patterns, their products with D at its start, the updates
+  // of its first blk_count_ steps, the gathered Kᵀ columns, the block's own Gram matrix.
+  Eigen::MatrixXd &Ablk_, &Dblk_, &Kblk_, &Cblk_;
+  const int* blk_ = nullptr;
+  int blk_len_ = 0, blk_count_ = 0;
   bool direct_ = false;
   Eigen::VectorXd gamma_, alpha_;  // per output unit
   Eigen::VectorXd d_sum_;
   Eigen::ArrayXd coef_;            // η / γ, recomputed only after γ changed
   bool coef_stale_ = false;
-  Eigen::VectorXd c_;              // this step's column factors (oja, instar)
+  Eigen::VectorXd c_, next_, fold_;  // this step's column factors (oja, instar), γ ⊙ c, folded factors
   int hi_ = 0;  // columns [hi_, P) of D are still zero
   Eigen::VectorXd b_;
   Eigen::MatrixXd W_;  // direct mode only (and the rebuilt W at the end)
@@ -290,7 +417,76 @@ class GramRun {
   RuleStep step_;
 };
 
+// The closed form of gram_closed_form's runs (see LinearTerms): false, with `r` untouched, when the
+// divergence bound does not prove every step's pre-activation safe, or an output is not finite;
+// the run then takes the step-by-step path, which finds the diverging step.
+bool train_closed_form(const TrainSpec& spec, const GramData& g, uint64_t shuffle_seed, bool final_weights,
+                       RunResult& r) {
+  const int P = g.P;
+  const bool online = spec.protocol == Protocol::online;
+  const int epochs = online ? 1 : std::max(spec.epochs, 0);
+  const LinearTerms& lt = g.linear_terms(spec.rule);
+  const double coef = spec.eta * epochs;
+  // |a_j| at any step ≤ max|G₀| + η (Σ of the |d| presented so far) max|K| + |b0_j| + η Σ|db| so far.
+  const double bound = g.g0_max + std::abs(coef) * lt.d_abs_max * g.k_max +
+                       (g.b0.size() ? g.b0.cwiseAbs().maxCoeff() : 0.0) +
+                       (spec.learn_bias ? std::abs(coef) * lt.d_abs_max : 0.0);
+  if (!(bound <= kSafeMagnitude)) return false;
+  Workspace& w = thread_workspace();
+  Eigen::VectorXd b = g.b0;
+  if (spec.learn_bias) b.noalias() += coef * lt.db;
+  // A few columns at a time, so that A and H stay in cache and G₀, T'Kᵀ and T are read once.
+  constexpr int kColumns = 32;
+  Eigen::VectorXd curve(P);
+  w.A.resize(g.n_out, kColumns);
+  w.H.resize(g.n_out, kColumns);
+  for (int p0 = 0; p0 < P; p0 += kColumns) {
+    const int n = std::min(kColumns, P - p0);
+    auto A = w.A.leftCols(n);
+    auto H = w.H.leftCols(n);
+    A = (g.G0.middleCols(p0, n) + coef * lt.DK.middleCols(p0, n)).colwise() + b;
+    spec.act.apply(A, H);
+    curve.segment(p0, n) = (H - g.T.middleCols(p0, n)).cwiseAbs().colwise().mean().transpose();
+  }
+  if (!all_finite(curve)) return false;
+  r.curve = std::move(curve);
+  r.b = std::move(b);
+  if (final_weights) {
+    r.W = g.W0;
+    r.W.noalias() += coef * (g.u_matrix(spec.rule) * lt.D.transpose());
+  }
+  std::vector<int> order(P);
+  std::iota(order.begin(), order.end(), 0);
+  if (spec.reshuffle && !online) {
+    Rng shuffle_rng(shuffle_seed);
+    for (int e = 0; e < epochs; ++e) reshuffle(order, shuffle_rng);
+  }
+  r.last_order = std::move(order);
+  return true;
+}
+
 }  // namespace
+
+const LinearTerms& GramData::linear_terms(Rule rule) const {
+  if (rule != Rule::hebb && rule != Rule::cov)
+    throw std::invalid_argument("GramData::linear_terms: only hebb and cov have output-free updates");
+  const int i = rule == Rule::hebb ? 0 : 1;
+  std::call_once(linear->once[i], [&] {
+    SingleThreaded single;
+    LinearTerms& lt = linear->terms[i];
+    lt.D = rule == Rule::hebb ? T : Eigen::MatrixXd(T.colwise() - means.t);
+    lt.DK.noalias() = lt.D * kt_matrix(rule);
+    lt.d_abs = lt.D.cwiseAbs().rowwise().sum();
+    lt.db = lt.D.rowwise().sum();
+    lt.d_abs_max = lt.d_abs.size() ? lt.d_abs.maxCoeff() : 0.0;
+  });
+  return linear->terms[i];
+}
+
+bool gram_closed_form(const TrainSpec& spec) {
+  return (spec.rule == Rule::hebb || spec.rule == Rule::cov) && spec.weight_decay == 0.0 && !spec.error_matrix &&
+         gram_supports(spec);
+}
 
 std::shared_ptr<const GramData> prepare_gram(const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
                                              const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0,
@@ -353,6 +549,10 @@ RunResult train_gram(const TrainSpec& spec, const GramData& g, uint64_t shuffle_
   RunResult r;
   r.engine_used = EngineKind::gram;
   r.mu = g.mu;
+  if (gram_closed_form(spec) && train_closed_form(spec, g, shuffle_seed, final_weights, r)) {
+    finish_run(spec, r);
+    return r;
+  }
   if (spec.error_matrix) r.error_matrix.setConstant(S, P, spec.diverged_error);
 
   GramRun run(spec, g);
@@ -361,9 +561,11 @@ RunResult train_gram(const TrainSpec& spec, const GramData& g, uint64_t shuffle_
   Rng shuffle_rng(shuffle_seed);
 
   long presentation = 0;
+  const int block = gram_block(P);
   for (int e = 0; e < epochs && !r.diverged; ++e) {
     if (spec.reshuffle && !online) reshuffle(order, shuffle_rng);
     for (int k = 0; k < P; ++k, ++presentation) {
+      if (k % block == 0) run.begin_block(order.data() + k, std::min(block, P - k));
       const int p = order[k];
       if (!run.forward(p)) {
         r.diverged = true;

@@ -20,14 +20,31 @@
 #include <Eigen/Dense>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 
 #include "core/training_run.hpp"
 #include "core/rules.hpp"
 
 namespace hds {
 
+// hebb and cov without weight decay update every column by η d with d independent of the outputs
+// (t, or t − t̄), so after S presentations of each pattern E = S/P times, D = E η T' (T' = T or
+// T − t̄1ᵀ) whatever the order, and the final pre-activations are G₀ + E η T'Kᵀ + b: one product per
+// repetition and rule, shared by every η and epoch count. `DK` = T'Kᵀ (n_out × P), `d_abs` the row sums
+// of |T'| (for the divergence bound), `db` the row sums of T' (the bias update).
+struct LinearTerms {
+  Eigen::MatrixXd D, DK;
+  Eigen::VectorXd d_abs, db;
+  double d_abs_max = 0.0;
+};
+struct LinearCache {
+  std::once_flag once[2];
+  LinearTerms terms[2];
+};
+
 // One repetition's data, initial weights and the products every run of it needs. Immutable once
-// built, so one instance can serve many runs on many threads.
+// built (the linear terms are computed on first use, once, under std::call_once), so one instance
+// can serve many runs on many threads.
 struct GramData {
   Centering centering = Centering::dataset;
   int P = 0, n_in = 0, n_out = 0;
@@ -51,6 +68,10 @@ struct GramData {
   const Eigen::MatrixXd& kt_matrix(Rule rule) const {
     return rule == Rule::cov && Kt_cov.size() ? Kt_cov : Kt;
   }
+  // The linear terms of hebb or cov (see LinearTerms), computed by the first run that asks.
+  const LinearTerms& linear_terms(Rule rule) const;
+
+  std::shared_ptr<LinearCache> linear = std::make_shared<LinearCache>();
 };
 
 // Builds the shared data of one repetition: X n_in × P, T n_out × P, W0 n_in × n_out, b0 n_out.
@@ -63,6 +84,10 @@ std::shared_ptr<const GramData> prepare_gram(const Eigen::MatrixXd& X, const Eig
 // True when the Gram engine can train `spec` exactly: any rule, centering none or dataset (running
 // centering changes μ, hence X̃ and K, every step).
 bool gram_supports(const TrainSpec& spec);
+
+// True when train_gram(spec, …, final_weights) computes the run in closed form from the linear terms:
+// hebb or cov, no weight decay, no error matrix (the sweeper's grid points). O(P n_out) per run.
+bool gram_closed_form(const TrainSpec& spec);
 
 // One run on the Gram engine; the same result as train_direct(spec, g.X, g.T, g.W0, g.b0,
 // shuffle_seed) up to rounding, with engine_used = gram. spec.centering must equal g.centering.

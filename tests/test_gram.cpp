@@ -123,6 +123,94 @@ TEST_CASE("gram equals direct: rules x activations x centering x decay x protoco
               w.runs, w.curve, w.last_n, w.matrix, w.W, w.b);
 }
 
+// The sweeper's grid points ask for no error matrix: hebb and cov without decay then take the closed
+// form (the shared linear terms), the online runs of the other rules the partial sums of their steps.
+TEST_CASE("gram equals direct without an error matrix: closed form and partial sums") {
+  const Data d = make_data(23, 6, 17, 11);
+  Worst w;
+  int closed = 0;
+  for (Centering cen : {Centering::none, Centering::dataset}) {
+    const auto g = prepare_gram(d.X, d.T, d.W0, d.b0, cen);
+    for (Rule rule : kGramRules)
+      for (int ak = 0; ak < static_cast<int>(activation_names().size()); ++ak)
+        for (double decay : {0.0, 0.03})
+          for (int proto = 0; proto < 3; ++proto)
+            for (bool learn_bias : {true, false})
+              for (double eta : {0.05, 0.3}) {
+                TrainSpec spec;
+                spec.rule = rule;
+                spec.act = Activation::make(static_cast<ActivationKind>(ak));
+                spec.eta = eta;
+                spec.weight_decay = decay;
+                spec.centering = cen;
+                spec.learn_bias = learn_bias;
+                spec.protocol = proto == 0 ? Protocol::online : Protocol::multi_epoch;
+                spec.epochs = 8;
+                spec.reshuffle = proto == 2;
+                spec.last_n = 5;
+                CAPTURE(rule_name(rule));
+                CAPTURE(spec.act.name());
+                CAPTURE(centering_name(cen));
+                CAPTURE(decay);
+                CAPTURE(proto);
+                CAPTURE(learn_bias);
+                CAPTURE(eta);
+                // The larger η only where no output feeds back into the updates (hebb, cov) or the sigmoid
+                // keeps them small: elsewhere the runs turn chaotic, and any two summation orders drift apart.
+                const bool feedback = rule != Rule::hebb && rule != Rule::cov;
+                if (eta > 0.1 && feedback && spec.act.kind != ActivationKind::sigmoid) continue;
+                closed += gram_closed_form(spec);
+                compare(spec, d, *g, w);
+              }
+    // Only hebb and cov took the closed form, and it filled their terms.
+    CHECK(g->linear->terms[0].DK.rows() == 6);
+    CHECK(g->linear->terms[1].DK.rows() == 6);
+  }
+  TrainSpec spec;
+  CHECK_FALSE(gram_closed_form(spec));  // hd
+  spec.rule = Rule::hebb;
+  CHECK(gram_closed_form(spec));
+  spec.weight_decay = 0.01;
+  CHECK_FALSE(gram_closed_form(spec));
+  spec.weight_decay = 0.0;
+  spec.error_matrix = true;
+  CHECK_FALSE(gram_closed_form(spec));
+  CHECK(closed > 100);
+  std::printf("gram vs direct without error matrix, %d runs (%d closed form): max rel diff curve %.2e last-N %.2e "
+              "W %.2e b %.2e\n",
+              w.runs, closed, w.curve, w.last_n, w.W, w.b);
+}
+
+TEST_CASE("gram closed form: a learning rate beyond its divergence bound takes the steps, as direct does") {
+  const Data d = make_data(30, 8, 40, 9);
+  int diverged = 0;
+  for (Centering cen : {Centering::none, Centering::dataset}) {
+    const auto g = prepare_gram(d.X, d.T, d.W0, d.b0, cen);
+    for (Rule rule : {Rule::hebb, Rule::cov})
+      for (double eta : {1e90, 1e97, 1e99, 1e120})
+        for (int proto = 0; proto < 2; ++proto) {
+          TrainSpec spec;
+          spec.rule = rule;
+          spec.act = Activation::make(ActivationKind::linear);
+          spec.eta = eta;
+          spec.centering = cen;
+          spec.protocol = proto == 0 ? Protocol::online : Protocol::multi_epoch;
+          spec.epochs = 30;
+          CAPTURE(rule_name(rule));
+          CAPTURE(centering_name(cen));
+          CAPTURE(eta);
+          CAPTURE(proto);
+          const RunResult rd = train_direct(spec, d.X, d.T, d.W0, d.b0, 1);
+          const RunResult rg = train_gram(spec, *g, 1);
+          REQUIRE(rd.diverged == rg.diverged);
+          CHECK(rd.diverged_step == rg.diverged_step);
+          diverged += rd.diverged;
+          if (!rd.diverged) CHECK(rel_diff(rg.curve, rd.curve) < kTol);
+        }
+  }
+  CHECK(diverged >= 8);
+}
+
 TEST_CASE("gram equals direct: larger learning rates and longer runs") {
   const Data d = make_data(60, 12, 45, 5);
   Worst w;
