@@ -114,16 +114,24 @@ void gemm_speed(int n, int threads, int repeat, const std::string& isa) {
               isa.c_str(), threads, repeat, gflops);
 }
 
-// The useful floating-point operations of one run (multiplies and adds of its algorithm, the final
-// errors included; elementwise work and the blocked engine's extra Gram products are not counted).
-// direct and blocked: a forward (2 n_in n_out) and an update (2 n_in n_out, plus n_in n_out for the
-// column scaling of decay, oja and instar) per step, the final errors 2 n_in n_out P. gram: per step
-// a gemv over the touched columns of D (on average P/2 in the first epoch, P after: 2 n_out each),
-// the final errors 2 n_out P².
-double run_flops(EngineKind e, const TrainSpec& s, int P, int n_in, int n_out) {
-  const double epochs = s.protocol == Protocol::online ? 1 : s.epochs, p = P, ni = n_in, no = n_out;
+// The useful floating-point operations of one run (multiplies and adds of the algorithm it ran, the
+// final errors included; elementwise work, the blocked engine's extra Gram products and the products
+// shared by a repetition's runs are not counted). direct and blocked: a forward (2 n_in n_out) and an
+// update (2 n_in n_out, plus n_in n_out for the column scaling of decay, oja and instar) per step, the
+// final errors 2 n_in n_out P. gram (gram_engine.hpp): hebb and cov without decay in closed form,
+// 2 n_out P (G₀ + E η T'Kᵀ); hebb and cov with decay skip the forward pass, so only the final errors,
+// 2 n_out P²; the other rules' forward passes read the touched columns of D (on average P/2 in the
+// first epoch, P after: 2 n_out each), and the final errors cost 2 n_out P², online only the half
+// the steps have not summed already.
+double run_flops(EngineKind e, const TrainSpec& s, const RunResult& r, int P, int n_in, int n_out) {
+  const bool online = s.protocol == Protocol::online;
+  const double epochs = online ? 1 : s.epochs, p = P, ni = n_in, no = n_out;
   const bool shrink = s.weight_decay != 0.0 || !is_outer_product_rule(s.rule);
-  if (e == EngineKind::gram) return 2 * no * p * p * (epochs - 0.5) + 2 * no * p * p;
+  if (e == EngineKind::gram) {
+    if (gram_closed_form(s) && !r.diverged) return 2 * no * p;
+    if (s.rule == Rule::hebb || s.rule == Rule::cov) return 2 * no * p * p;
+    return 2 * no * p * p * (epochs - 0.5) + (online ? 1.0 : 2.0) * no * p * p;
+  }
   return epochs * p * (shrink ? 5 : 4) * ni * no + 2 * ni * no * p;
 }
 
@@ -229,7 +237,7 @@ int main(int argc, char** argv) {
           last[static_cast<size_t>(r) * runs_per_rep + k] = res.last_n_error;
           used_gram[static_cast<size_t>(r) * runs_per_rep + k] = res.engine_used == EngineKind::gram;
           used_blocked[static_cast<size_t>(r) * runs_per_rep + k] = res.engine_used == EngineKind::blocked;
-          flops[static_cast<size_t>(r) * runs_per_rep + k] = run_flops(res.engine_used, spec, o.P, n_in, n_out);
+          flops[static_cast<size_t>(r) * runs_per_rep + k] = run_flops(res.engine_used, spec, res, o.P, n_in, n_out);
         }
       }
       seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());

@@ -36,9 +36,12 @@ tune:
 YAML
 
 # ---- the progress line of one process, when stderr is not a terminal ----------------------------------
-HDS_PROGRESS_SECONDS=0.05 "$HDS" sweep "$T/s.yaml" -o "$T/one.h5" --threads 1 > "$T/one.out" 2> "$T/one.err"
-grep -Eq '^hds: sweep progress: runs [0-9]+/336 \([0-9.]+%\), [0-9.e+]+ runs/s, ETA ' "$T/one.err" ||
+# Ten times the repetitions, so that the sweep outlasts a few intervals however fast the engines get.
+HDS_PROGRESS_SECONDS=0.05 "$HDS" sweep "$T/s.yaml" -o "$T/progress.h5" --threads 1 --set repetitions=40 > "$T/one.out" \
+  2> "$T/one.err"
+grep -Eq '^hds: sweep progress: runs [0-9]+/3360 \([0-9.]+%\), [0-9.e+]+ runs/s, ETA ' "$T/one.err" ||
   fail "no plain progress line from one process: $(cat "$T/one.err")"
+"$HDS" sweep "$T/s.yaml" -o "$T/one.h5" --threads 1 --quiet > /dev/null
 set +e; HDS_PROGRESS_SECONDS=soon "$HDS" sweep "$T/s.yaml" -o "$T/bad.h5" 2> "$T/err"; rc=$?; set -e
 [[ $rc -eq 2 ]] && grep -q "HDS_PROGRESS_SECONDS must be a number of seconds > 0" "$T/err" || fail "bad interval: $(cat "$T/err")"
 "$HDS" sweep "$T/s.yaml" -o "$T/quiet.h5" --quiet 2> "$T/quiet.err" > /dev/null

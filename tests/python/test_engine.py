@@ -204,7 +204,7 @@ def test_the_gil_is_released_while_the_engine_runs(files):
 
     def work():
         t0 = time.perf_counter()
-        hds.run(files["assoc_yaml"], patterns=100, inputs__dim=200, targets__dim=200, repetitions=8, threads=1)
+        hds.run(files["assoc_yaml"], patterns=100, inputs__dim=200, targets__dim=200, repetitions=32, threads=1)
         took.append(time.perf_counter() - t0)
         done.set()
     t = threading.Thread(target=work)
