@@ -91,6 +91,7 @@ class GramRun {
         d_sum_(Eigen::VectorXd::Zero(g.n_out)),
         coef_(Eigen::ArrayXd::Constant(g.n_out, spec.eta)),
         c_(g.n_out),
+        next_(g.n_out),
         b_(g.b0),
         a_(g.n_out),
         h_(g.n_out),
@@ -172,12 +173,25 @@ class GramRun {
     const double decay = 1.0 - spec_.weight_decay;
     const bool shrink = step_.s.size() > 0;
     if (shrink) {
-      c_ = decay - spec_.eta * step_.s.array();  // as apply_step computes it
       // γ ⊙ c at once while every product stays in [kTiny, kHuge] (the usual step); else unit by unit,
       // folding where it leaves the range. Factors of exactly 1 leave γ_j, and so η/γ_j, as they were.
-      next_ = gamma_.array() * c_.array();
-      if (all_within(next_, kHuge) && next_.cwiseAbs().minCoeff() >= kTiny) {
-        if (!(c_.array() == 1.0).all()) {
+      const int n = g_.n_out;
+      const double* s = step_.s.data();
+      const double* gamma = gamma_.data();
+      double* c = c_.data();
+      double* next = next_.data();
+      double lo = kHuge, hi = 0.0;
+      int ones = 0;
+#pragma omp simd reduction(min : lo) reduction(max : hi) reduction(+ : ones)
+      for (int j = 0; j < n; ++j) {
+        c[j] = decay - spec_.eta * s[j];  // as apply_step computes it
+        next[j] = gamma[j] * c[j];
+        lo = std::min(lo, std::abs(next[j]));
+        hi = std::max(hi, std::abs(next[j]));
+        ones += c[j] == 1.0;
+      }
+      if (lo >= kTiny && hi <= kHuge) {  // false for NaN: c is finite, as η and the targets are
+        if (ones < n) {
           gamma_ = next_;
           coef_stale_ = true;
         }
@@ -239,11 +253,11 @@ class GramRun {
     curve.resize(g_.P);
     if (!direct_) {
       if (track_) {
-        final_preactivations_without_bias();
+        final_preactivations();
       } else {
         all_preactivations_without_bias();
+        A_.colwise() += b_;
       }
-      A_.colwise() += b_;
       if (within_safe(A_)) {
         spec_.act.apply(A_, H_);
         curve = (H_ - g_.T).cwiseAbs().colwise().mean().transpose();
@@ -322,8 +336,20 @@ class GramRun {
   void gram_preactivation(int p) {
     if (blk_ && blk_count_ < blk_len_ && blk_[blk_count_] == p) {
       const int i = blk_count_;
-      a_ = Ablk_.col(i);
-      if (i > 0) a_.noalias() += Dblk_.leftCols(i) * Cblk_.col(i).head(i);
+      if (i > 0) {
+        a_.noalias() = Dblk_.leftCols(i) * Cblk_.col(i).head(i);
+      } else {
+        a_.setZero();
+      }
+      // The rest in one pass (as below, in the same order of operations).
+      if (track_) {
+        S_.col(p) = a_ + Ablk_.col(i);
+        a_.array() = (S_.col(p).array() + alpha_.array() * g_.G0.col(p).array()) * gamma_.array() + b_.array();
+      } else {
+        a_.array() = ((a_ + Ablk_.col(i)).array() + alpha_.array() * g_.G0.col(p).array()) * gamma_.array() +
+                     b_.array();
+      }
+      return;
     } else if (hi_ > 0) {
       a_.noalias() = D_.leftCols(hi_) * Kt_.col(p).head(hi_);
     } else {
@@ -345,10 +371,10 @@ class GramRun {
   // The same at the end of an online run from the partial sums S: pattern p's column of D Kᵀ sums over
   // q < p, fixed since step p (each column of D is written once, at its own step), plus the terms q ≥ p,
   // D times the lower triangle of Kᵀ: half the product all_preactivations_without_bias computes.
-  void final_preactivations_without_bias() {
+  void final_preactivations() {
     A_ = alpha_.asDiagonal() * g_.G0 + S_;
     A_.noalias() += D_ * Kt_.triangularView<Eigen::Lower>();
-    A_.array().colwise() *= gamma_.array();
+    A_.array() = (A_.array().colwise() * gamma_.array()).colwise() + b_.array();
   }
 
   // Z = Wᵀ X̃ after the step on pattern q: Z ← diag(c) Z + η d K[:, q]ᵀ, with K[j, q] = Kt(q, j);
