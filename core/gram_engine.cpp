@@ -316,7 +316,7 @@ class GramRun {
         const double f = fold_[j];
         if (f == 1.0) continue;
         D_.row(j).head(hi_) *= f;
-        if (track_) S_.row(j).head(hi_) *= f;
+        if (track_) S_.row(j).head(s_cols_) *= f;
         if (blk_) {
           Ablk_.row(j) *= f;
           Dblk_.row(j).head(blk_count_) *= f;
@@ -324,7 +324,7 @@ class GramRun {
       }
     } else {
       D_.leftCols(hi_).array().colwise() *= fold_.array();
-      if (track_) S_.leftCols(hi_).array().colwise() *= fold_.array();
+      if (track_) S_.leftCols(s_cols_).array().colwise() *= fold_.array();
       if (blk_) {
         Ablk_.array().colwise() *= fold_.array();
         Dblk_.leftCols(blk_count_).array().colwise() *= fold_.array();
@@ -344,6 +344,7 @@ class GramRun {
       // The rest in one pass (as below, in the same order of operations).
       if (track_) {
         S_.col(p) = a_ + Ablk_.col(i);
+        s_cols_ = std::max(s_cols_, p + 1);
         a_.array() = (S_.col(p).array() + alpha_.array() * g_.G0.col(p).array()) * gamma_.array() + b_.array();
       } else {
         a_.array() = ((a_ + Ablk_.col(i)).array() + alpha_.array() * g_.G0.col(p).array()) * gamma_.array() +
@@ -355,7 +356,10 @@ class GramRun {
     } else {
       a_.setZero();
     }
-    if (track_) S_.col(p) = a_;
+    if (track_) {
+      S_.col(p) = a_;
+      s_cols_ = std::max(s_cols_, p + 1);
+    }
     a_.array() += alpha_.array() * g_.G0.col(p).array();
     a_.array() *= gamma_.array();
     a_ += b_;
@@ -424,6 +428,9 @@ class GramRun {
   Eigen::MatrixXd& Z_;       // online error matrix: Wᵀ X̃, updated by rank one per step
   Eigen::MatrixXd &A_, &H_;  // all patterns' pre-activations and outputs
   Eigen::MatrixXd& S_;       // track_: column p = D[:, :p] Kᵀ[:p, p] as step p computed it
+  // Columns of S written: up to and including the current step's, one more than D's hi_ between
+  // a step's forward pass and its update (where a fold must scale it too).
+  int s_cols_ = 0;
   // The current block (begin_block): its patterns, their products with D at its start, the updates
   // of its first blk_count_ steps, the gathered Kᵀ columns, the block's own Gram matrix.
   Eigen::MatrixXd &Ablk_, &Dblk_, &Kblk_, &Cblk_;

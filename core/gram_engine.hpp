@@ -12,6 +12,17 @@
 // are known. Both depend only on the data, W₀ and the centering, so GramData computes them once per
 // repetition and every grid point (η, ω, rule, activation, protocol) shares them.
 //
+// Three ways the work shrinks (each checked against train_direct in tests/test_gram.cpp):
+// - Left-looking blocks: the forward passes of up to 32 consecutive steps against the D of the block's
+//   start are one GEMM, D Kᵀ[:, block]; each step adds only its block's earlier updates (a gemv over at
+//   most 31 columns), as the blocked engine does in weight space.
+// - Partial sums (online, no error matrix): step p has computed pattern p's sum over the columns of D
+//   written before it, and those never change again, so the final errors need only the columns from p
+//   on: D times the lower triangle of Kᵀ, half the product.
+// - Closed form (hebb and cov without decay or error matrix): their d does not read the output, so
+//   D = E η T' in any order and the final pre-activations are G₀ + E η T'Kᵀ + b, with T'Kᵀ computed
+//   once per repetition (LinearTerms): O(P n_out) per run.
+//
 // Exactness: the results equal train_direct's up to rounding (tests/test_gram.cpp checks ~1e-12).
 // Divergence: as soon as a pre-activation leaves ±kSafeMagnitude (or is non-finite) the run rebuilds
 // W and continues on the direct path, so non-finite values are detected by the very arithmetic of
