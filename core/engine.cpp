@@ -21,7 +21,7 @@ constexpr double kStreamRate = 1.0;  // the direct step
 // W-sized matrix products (A₀, the fold, the final errors, Gram's D Kᵀ), by instruction-set level.
 double gemm_rate() { return isa_level() == IsaLevel::baseline ? 1.45 : 2.0; }
 constexpr double kGemvRate = 1.5;      // a gemv over columns of D (in cache)
-constexpr double kGramOwn = 12.0;      // the Gram step's gemv over its block's earlier steps (blocks ≤ 32)
+constexpr double kGramOwn = 10.0;      // the Gram step's gemv over its block's earlier steps (blocks ≤ 20)
 constexpr double kSmallRate = 1.0;     // the blocked step's correction: a gemv on the block's n_out × B
 constexpr double kStepOverhead = 4.0;  // per presentation and output unit: activation, rule, bias
 

@@ -24,9 +24,10 @@ constexpr double kSafeMagnitude = kDivergedMagnitude;
 constexpr double kTiny = 1e-30;
 constexpr double kHuge = 1e30;
 // The longest block of the left-looking forward pass (GramRun::begin_block); an epoch is cut into
-// blocks of equal length up to this. Runs per second on online100 / multi100 with blocks of 8, 16,
-// 25, 32, 64: 14.8k/3.09k, 15.0k/3.13k, 15.6k/3.44k, 15.5k/3.30k, 13.8k/2.92k (bench/RESULTS.md).
-constexpr int kGramMaxBlock = 32;
+// blocks of equal length up to this. hds_bench runs per second on online100 / multi100 (2 threads, one
+// timing each, about ±5% apart from run to run) with blocks of at most 12, 16, 20, 32, 50:
+// 22.2k/4.01k, 20.5k/3.60k, 22.4k–22.5k/4.13k–4.23k, 21.7k/3.98k, 19.3k/3.62k.
+constexpr int kGramMaxBlock = 20;
 
 int gram_block(int P) {
   const int blocks = (P + kGramMaxBlock - 1) / kGramMaxBlock;

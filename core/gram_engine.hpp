@@ -13,9 +13,9 @@
 // repetition and every grid point (η, ω, rule, activation, protocol) shares them.
 //
 // Three ways the work shrinks (each checked against train_direct in tests/test_gram.cpp):
-// - Left-looking blocks: the forward passes of up to 32 consecutive steps against the D of the block's
+// - Left-looking blocks: the forward passes of up to 20 consecutive steps against the D of the block's
 //   start are one GEMM, D Kᵀ[:, block]; each step adds only its block's earlier updates (a gemv over at
-//   most 31 columns), as the blocked engine does in weight space.
+//   most 19 columns), as the blocked engine does in weight space.
 // - Partial sums (online, no error matrix): step p has computed pattern p's sum over the columns of D
 //   written before it, and those never change again, so the final errors need only the columns from p
 //   on: D times the lower triangle of Kᵀ, half the product.
