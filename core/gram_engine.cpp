@@ -509,7 +509,14 @@ const LinearTerms& GramData::linear_terms(Rule rule) const {
     SingleThreaded single;
     LinearTerms& lt = linear->terms[i];
     lt.D = rule == Rule::hebb ? T : Eigen::MatrixXd(T.colwise() - means.t);
-    lt.DK.noalias() = lt.D * kt_matrix(rule);
+    // T'Kᵀ with Kᵀ = Uᵀ X̃: as (T'Uᵀ) X̃ when that is cheaper (2 n_out n_in P against n_out P²
+    // multiply-adds: P > 2 n_in).
+    if (P > 2 * n_in) {
+      const Eigen::MatrixXd DU = lt.D * u_matrix(rule).transpose();
+      lt.DK.noalias() = DU * x_tilde();
+    } else {
+      lt.DK.noalias() = lt.D * kt_matrix(rule);
+    }
     lt.d_abs = lt.D.cwiseAbs().rowwise().sum();
     lt.db = lt.D.rowwise().sum();
     lt.d_abs_max = lt.d_abs.size() ? lt.d_abs.maxCoeff() : 0.0;

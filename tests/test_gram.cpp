@@ -178,6 +178,31 @@ TEST_CASE("gram equals direct without an error matrix: closed form and partial s
               w.runs, closed, w.curve, w.last_n, w.W, w.b);
 }
 
+TEST_CASE("gram closed form with P > 2 n_in: the linear terms through the inputs, (T'Uᵀ) X̃") {
+  const Data d = make_data(9, 5, 40, 17);
+  Worst w;
+  for (Centering cen : {Centering::none, Centering::dataset}) {
+    const auto g = prepare_gram(d.X, d.T, d.W0, d.b0, cen);
+    for (Rule rule : {Rule::hebb, Rule::cov})
+      for (int proto = 0; proto < 3; ++proto)
+        for (double eta : {0.01, 0.2}) {
+          const TrainSpec spec = grid_spec(rule, static_cast<int>(ActivationKind::sigmoid), cen, 0.0, proto, true, eta,
+                                           false);
+          CAPTURE(rule_name(rule));
+          CAPTURE(centering_name(cen));
+          CAPTURE(proto);
+          CAPTURE(eta);
+          REQUIRE(gram_closed_form(spec));
+          compare(spec, d, *g, w);
+        }
+    const Eigen::MatrixXd& Kt = g->kt_matrix(Rule::cov);
+    const Eigen::MatrixXd Tc = d.T.colwise() - d.T.rowwise().mean();
+    CHECK(rel_diff(g->linear->terms[1].DK, Tc * Kt) < 1e-12);
+  }
+  std::printf("gram closed form, P = 40 > 2 n_in = 18, %d runs: max rel diff curve %.2e W %.2e b %.2e\n", w.runs,
+              w.curve, w.W, w.b);
+}
+
 TEST_CASE("gram closed form: a learning rate beyond its divergence bound takes the steps, as direct does") {
   const Data d = make_data(30, 8, 40, 9);
   int diverged = 0;
