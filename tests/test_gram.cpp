@@ -304,18 +304,10 @@ TEST_CASE("gram equals direct: oja and instar with column factors 1, 0, negative
             for (int proto = 0; proto < 3; ++proto)
               for (ActivationKind ak : {ActivationKind::sigmoid, ActivationKind::linear, ActivationKind::softmax})
                 for (bool matrix : {true, false}) {
-                TrainSpec spec;
-                spec.rule = rule;
-                spec.act = Activation::make(ak);
-                spec.eta = (1.0 - decay) * eta_factor;
-                spec.weight_decay = decay;
-                spec.centering = cen;
-                spec.protocol = proto == 0 ? Protocol::online : Protocol::multi_epoch;
-                spec.epochs = 6;
-                spec.reshuffle = proto == 2;
-                spec.last_n = 5;
                 // Without an error matrix the online runs keep partial sums, which the folds scale too.
-                spec.error_matrix = matrix;
+                TrainSpec spec = grid_spec(rule, static_cast<int>(ak), cen, decay, proto, true,
+                                           (1.0 - decay) * eta_factor, matrix);
+                spec.epochs = 6;
                 CAPTURE(matrix);
                 CAPTURE(real_targets);
                 CAPTURE(rule_name(rule));
