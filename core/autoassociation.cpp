@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/isa_kernels.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 
@@ -423,6 +424,7 @@ void check_autoassociation(const AutoSpec& spec, const MatrixXd& X_train, const 
 
 AutoResult train_autoassociation(const AutoSpec& spec, const MatrixXd& X_train, const MatrixXd& X_heldout,
                                  const AutoParams& initial, uint64_t seed, const MatrixXd* principal) {
+  HDS_ISA_FORWARD(train_autoassociation, (spec, X_train, X_heldout, initial, seed, principal));
   check_autoassociation(spec, X_train, X_heldout, initial);
   EigenSerial serial(1);
   const Index n = X_train.rows(), N = X_train.cols(), k = initial.W.cols();

@@ -1,5 +1,6 @@
 // Runtime instruction-set dispatch: which build of the hot kernels (the direct, Gram and blocked
-// engines with the activations and rules they call) this process runs. Chosen once, at first use:
+// engines with the activations and rules they call, the network and auto-association kinds'
+// training) this process runs. Chosen once, at first use:
 // HDS_ISA=baseline|avx2|avx512 pins it, else the best level that both this build and this processor
 // have. The design (one partially linked object per level, every symbol but its entry points made
 // local, so that Eigen's inline templates compiled for one level are never called from another) is

@@ -4,11 +4,13 @@
 #ifndef HDS_ISA_NS
 #error "core/isa_entry.cpp belongs to a per-level kernel build (HDS_ISA_NS)"
 #endif
+#include "core/autoassociation.hpp"
 #include "core/blocked_engine.hpp"
 #include "core/direct_engine.hpp"
 #include "core/gemm_speed.hpp"
 #include "core/gram_engine.hpp"
 #include "core/isa_kernels.hpp"
+#include "core/network_trainer.hpp"
 
 namespace HDS_ISA_NS {
 #define HDS_ISA_DEFINE(ret, name, params, args) \

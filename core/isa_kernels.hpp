@@ -4,9 +4,13 @@
 #pragma once
 #include <Eigen/Dense>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <utility>
 
+#include "core/autoassociation.hpp"
 #include "core/gram_engine.hpp"
+#include "core/network_trainer.hpp"
 #include "core/training_run.hpp"
 
 // F(return type, name, parameters, arguments) for every kernel entry point.
@@ -26,7 +30,19 @@
     (const Eigen::MatrixXd& X, const Eigen::MatrixXd& T, const Eigen::MatrixXd& W0, const Eigen::VectorXd& b0,   \
      ::hds::Centering centering),                                                                                \
     (X, T, W0, b0, centering))                                                                                   \
-  F(double, gemm_gflops, (int n, int threads, int repeat), (n, threads, repeat))
+  F(double, gemm_gflops, (int n, int threads, int repeat), (n, threads, repeat))                                \
+  F(::hds::NetworkResult, train_network,                                                                         \
+    (const ::hds::NetworkTrainSpec& spec, const ::hds::LabelledSet& train, const ::hds::LabelledSet& validation,   \
+     const ::hds::LabelledSet& test, ::hds::NetworkParams initial, uint64_t seed,                                 \
+     const std::function<void(const ::hds::EpochMetrics&)>& on_epoch),                                          \
+    (spec, train, validation, test, std::move(initial), seed, on_epoch))                                         \
+  F(bool, network_learner_step,                                                                                  \
+    (::hds::NetworkLearner & learner, const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::MatrixXd& T),     \
+    (learner, X, T))                                                                                             \
+  F(::hds::AutoResult, train_autoassociation,                                                                    \
+    (const ::hds::AutoSpec& spec, const Eigen::MatrixXd& X_train, const Eigen::MatrixXd& X_heldout,             \
+     const ::hds::AutoParams& initial, uint64_t seed, const Eigen::MatrixXd* principal),                         \
+    (spec, X_train, X_heldout, initial, seed, principal))
 
 #define HDS_ISA_DECLARE(ret, name, params, args) ret name params;
 

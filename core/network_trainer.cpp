@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "core/error.hpp"
+#include "core/isa_kernels.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 
@@ -227,7 +228,13 @@ NetworkLearner::NetworkLearner(const NetworkTrainSpec& spec, NetworkParams initi
   }
 }
 
+bool network_learner_step(NetworkLearner& learner, const Eigen::Ref<const Eigen::MatrixXd>& X,
+                          const Eigen::MatrixXd& T) {
+  return learner.step(X, T);
+}
+
 bool NetworkLearner::step(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::MatrixXd& T) {
+  HDS_ISA_FORWARD(network_learner_step, (*this, X, T));
   net_.forward_train(X);
   if (!net_.output_finite()) return false;
   NetworkParams& p = net_.params();
@@ -296,6 +303,7 @@ NetworkResult train_network(const NetworkTrainSpec& spec, const LabelledSet& tra
 NetworkResult train_network(const NetworkTrainSpec& spec, const LabelledSet& train, const LabelledSet& validation,
                             const LabelledSet& test, NetworkParams initial, uint64_t seed,
                             const std::function<void(const EpochMetrics&)>& on_epoch) {
+  HDS_ISA_FORWARD(train_network, (spec, train, validation, test, std::move(initial), seed, on_epoch));
   const auto t0 = std::chrono::steady_clock::now();
   check_network_training(spec, train, validation, test);
   EigenSerial serial(spec.threads);

@@ -106,6 +106,7 @@ class NetworkLearner {
   // One mini-batch step on X (n_0 × B) with one-hot targets T (n_L × B): forward (updating running
   // means), output signal, backprop, then every trained layer's optimizer on its mean gradient.
   // Returns false, without updating, when the batch's output is non-finite or beyond ±1e100.
+  // Runs in the instruction-set level in use (core/isa.hpp), as train_network does.
   bool step(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::MatrixXd& T);
   bool params_finite() const;
   Network& network() { return net_; }
@@ -114,6 +115,11 @@ class NetworkLearner {
   Network net_;
   std::vector<Optimizer> opt_W_, opt_b_;
 };
+
+// learner.step(X, T): the entry point through which NetworkLearner::step reaches its copy in the level's
+// kernels (core/isa_kernels.hpp).
+bool network_learner_step(NetworkLearner& learner, const Eigen::Ref<const Eigen::MatrixXd>& X,
+                          const Eigen::MatrixXd& T);
 
 // Throws hds::UserError naming the key: layers vs the data (first size ≠ input dimension, last ≠ number
 // of classes, labels outside [0, n_L)), batch_size < 1, epochs < 1, lr ≤ 0, momentum / betas outside
