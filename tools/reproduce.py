@@ -13,7 +13,9 @@ The analytical findings 1-8 and the further claims of the slides are in tools/re
 Needs numpy, h5py and python3-yaml (Debian's python3-* packages), the hds package (python/) and the hds binary.
 """
 import argparse
+import concurrent.futures
 import contextlib
+import io
 import json
 import os
 import re
@@ -75,14 +77,44 @@ def text(v):
     return v.decode() if isinstance(v, bytes) else str(v)
 
 
-def draw(log, path, figs, compare=None):
-    """Every figure of a result file, drawn in this process (tools/plot.py as a module: one Python
-    and one matplotlib start-up for the whole reproduction, not one per file)."""
+def draw(path, figs, compare=None):
+    """Every figure of a result file, drawn in the figure process (tools/plot.py as a module: one Python
+    and one matplotlib start-up for the whole reproduction, not one per file). Returns the log's lines."""
     import plot  # matplotlib loads only when figures are wanted
     t = time.time()
-    with contextlib.redirect_stdout(log):  # the figures' paths
+    paths = io.StringIO()
+    with contextlib.redirect_stdout(paths):  # the figures' paths
         plot.plot_files(argparse.Namespace(file=path, out=figs, compare=compare))
-    log.write(f"plot {path}{' --compare ' + compare if compare else ''} ({time.time() - t:.1f} s)\n")
+    return paths.getvalue() + f"plot {path}{' --compare ' + compare if compare else ''} ({time.time() - t:.1f} s)\n"
+
+
+class Figures:
+    """The studies' figures, drawn in one other process while the next studies run (the sweeps leave a
+    core's worth of gaps: start-up, data loading, writing, the single-threaded kinds), so that they cost
+    little wall time beyond the last study's. Each result file is drawn once it is complete; wait()
+    writes the log's lines in the order of submission and stops on the first figure that failed."""
+
+    def __init__(self, enabled):
+        self.pool = concurrent.futures.ProcessPoolExecutor(max_workers=1) if enabled else None
+        self.jobs = []
+
+    def submit(self, log, path, figs, compare=None):
+        if self.pool:
+            log.flush()  # the figure process is forked at the first submit: nothing buffered to inherit
+            self.jobs.append((path, self.pool.submit(draw, path, figs, compare)))
+
+    def wait(self, log):
+        try:
+            for path, job in self.jobs:
+                try:
+                    log.write(job.result())
+                except (Exception, SystemExit) as e:  # noqa: BLE001  (plot.py's fail() exits; or the process died)
+                    why = f"plot.py exited with {e.code} (its message above)" if isinstance(e, SystemExit) \
+                        else f"{type(e).__name__}: {e}"
+                    raise SystemExit(f"reproduce.py: the figures of {path} failed: {why}")
+        finally:
+            if self.pool:
+                self.pool.shutdown(cancel_futures=True)
 
 
 def run(cmd, log):
@@ -683,6 +715,13 @@ def main():
 
     files, commands, times = {}, {}, {}
     start = time.time()
+    figures = Figures(not args.no_plots and not args.report_only)
+
+    def draw_study(sid):
+        figures.submit(log, files[sid], figs)
+        if sid == "10":  # with vs without weight decay: study 6 (run before it) is the without
+            figures.submit(log, files[sid], figs, compare=files["6"])
+
     previous = {}
     if args.report_only or keep:
         previous = json.load(open(os.path.join(out, "findings.json")))
@@ -706,19 +745,18 @@ def main():
             if not os.path.exists(path):
                 raise SystemExit(f"reproduce.py: --keep {sid}: {path} does not exist; run that study (leave it out of --keep)")
             times[sid] = previous["study_seconds"][sid]
+            draw_study(sid)  # complete already
             continue
         if os.path.exists(path) and kind in SWEEP_KINDS:
             os.remove(path)
         print(f"[{sid}] {title} ...", flush=True)
         times[sid] = run(cmd, log)
+        draw_study(sid)
     # The runs of the analytical findings and the further claims (reproduce_claims.py).
     claim_files, claim_seconds = reproduce_claims.run_claims(args.hds, out, args.quick,
                                                              None if args.report_only else run, log, extra)
     times["claims"] = previous["study_seconds"].get("claims", 0.0) if args.report_only else claim_seconds
-    if not args.no_plots and not args.report_only:
-        for sid, *_ in STUDIES:
-            draw(log, files[sid], figs)
-        draw(log, files["10"], figs, compare=files["6"])
+    figures.wait(log)
     total = previous["seconds"] if args.report_only else time.time() - start + sum(times[k] for k in keep)
 
     S = {sid: Sweep(files[sid]) for sid, _, kind, _, _ in STUDIES if kind in SWEEP_KINDS}
