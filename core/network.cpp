@@ -123,7 +123,8 @@ Network::Network(const NetworkSpec& spec, NetworkParams params, int threads)
     }
 }
 
-void Network::layer_forward(int l, const Eigen::MatrixXd& in, Eigen::MatrixXd& A, Eigen::MatrixXd& H) {
+void Network::layer_forward(int l, const Eigen::Ref<const Eigen::MatrixXd>& in, Eigen::MatrixXd& A,
+                            Eigen::MatrixXd& H) {
   const Eigen::MatrixXd& W = p_.W[l];
   const Eigen::VectorXd& b = p_.b[l];
   const bool out = l == num_layers() - 1;
@@ -131,11 +132,20 @@ void Network::layer_forward(int l, const Eigen::MatrixXd& in, Eigen::MatrixXd& A
   const Eigen::Index n = W.cols(), B = in.cols();
   A.resize(n, B);
   H.resize(n, B);
-  for_pieces(n, double(W.rows()) * n * B, threads_, [&](Eigen::Index r0, Eigen::Index r) {
-    A.middleRows(r0, r).noalias() = W.middleCols(r0, r).transpose() * in;
-    A.middleRows(r0, r).colwise() += b.segment(r0, r);
-    if (f.elementwise()) f.apply(A.middleRows(r0, r), H.middleRows(r0, r));
-  });
+  const double work = double(W.rows()) * n * B;
+  if (B <= n) {
+    for_pieces(n, work, threads_, [&](Eigen::Index r0, Eigen::Index r) {
+      A.middleRows(r0, r).noalias() = W.middleCols(r0, r).transpose() * in;
+      A.middleRows(r0, r).colwise() += b.segment(r0, r);
+      if (f.elementwise()) f.apply(A.middleRows(r0, r), H.middleRows(r0, r));
+    });
+  } else {
+    for_pieces(B, work, threads_, [&](Eigen::Index c0, Eigen::Index c) {
+      A.middleCols(c0, c).noalias() = W.transpose() * in.middleCols(c0, c);
+      A.middleCols(c0, c).colwise() += b;
+      if (f.elementwise()) f.apply(A.middleCols(c0, c), H.middleCols(c0, c));
+    });
+  }
   if (!f.elementwise()) f.apply(A, H);
 }
 
@@ -189,10 +199,15 @@ void Network::backward(const Eigen::MatrixXd& T, const RowsReady& rows_ready) {
 void Network::predict(const Eigen::Ref<const Eigen::MatrixXd>& X) {
   const int L = num_layers();
   for (int l = 0; l < L; ++l) {
+    if (spec_.centering != LayerCentering::running) {
+      if (l == 0) layer_forward(l, X, eval_A_[l], eval_H_[l]);
+      else layer_forward(l, eval_H_[l - 1], eval_A_[l], eval_H_[l]);
+      continue;
+    }
     Eigen::MatrixXd& in = eval_in_[l];
     if (l == 0) in = X;
     else in = eval_H_[l - 1];
-    if (spec_.centering == LayerCentering::running) in.colwise() -= p_.mu[l];
+    in.colwise() -= p_.mu[l];
     layer_forward(l, in, eval_A_[l], eval_H_[l]);
   }
 }

@@ -78,7 +78,9 @@ void times_derivative(const Activation& phi, const Eigen::Ref<const Eigen::Matri
 // c ← c + B. So each batch is centred by a mean that already includes it, and hidden layers by the
 // means of the activations this very forward pass produced. Gradients treat μ as a constant.
 // predict() never changes μ. Products are cut into fixed pieces (core/parallel.hpp): the results do
-// not depend on `threads`.
+// not depend on `threads`. A layer's forward product is cut along its outputs when the batch has at
+// most as many patterns as the layer has units, else along the patterns (each piece packs the smaller
+// factor again: W for a piece of patterns, the batch for a piece of units).
 class Network {
  public:
   Network(const NetworkSpec& spec, NetworkParams params, int threads = 1);
@@ -97,8 +99,8 @@ class Network {
   // True when every output pre-activation of the last training batch is finite and within ±1e100.
   bool output_finite() const;
 
-  // Output pre-activation A_L and output H_L of X (columns), μ fixed. The references stay valid until
-  // the next call.
+  // Output pre-activation A_L and output H_L of X (columns), μ fixed; X is read in place (not copied)
+  // without centering. The references stay valid until the next call.
   void predict(const Eigen::Ref<const Eigen::MatrixXd>& X);
   const Eigen::MatrixXd& predicted_pre() const { return eval_A_.back(); }
   const Eigen::MatrixXd& predicted_output() const { return eval_H_.back(); }
@@ -116,7 +118,7 @@ class Network {
   const Eigen::MatrixXd& output_delta() const { return D_.back(); }
 
  private:
-  void layer_forward(int l, const Eigen::MatrixXd& in, Eigen::MatrixXd& A, Eigen::MatrixXd& H);
+  void layer_forward(int l, const Eigen::Ref<const Eigen::MatrixXd>& in, Eigen::MatrixXd& A, Eigen::MatrixXd& H);
 
   NetworkSpec spec_;
   NetworkParams p_;

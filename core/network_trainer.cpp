@@ -66,8 +66,13 @@ SetMetrics evaluate(Network& net, const View& v) {
   const std::vector<int> none;
   for (Eigen::Index begin = 0; begin < N; begin += kEvalBlock) {
     const Eigen::Index B = std::min(kEvalBlock, N - begin);
-    gather(v, none, begin, B, X, labels);
-    net.predict(X);
+    if (v.cols.empty() && v.perm.empty()) {  // a block of the set's own columns: read in place
+      labels.assign(v.set->labels.begin() + begin, v.set->labels.begin() + begin + B);
+      net.predict(v.set->X.middleCols(begin, B));
+    } else {
+      gather(v, none, begin, B, X, labels);
+      net.predict(X);
+    }
     const Eigen::MatrixXd& A = net.predicted_pre();
     const Eigen::MatrixXd& H = net.predicted_output();
     for (Eigen::Index c = 0; c < B; ++c) {
