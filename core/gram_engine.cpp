@@ -461,7 +461,14 @@ bool train_closed_form(const TrainSpec& spec, const GramData& g, uint64_t shuffl
   const int epochs = online ? 1 : std::max(spec.epochs, 0);
   const LinearTerms& lt = g.linear_terms(spec.rule);
   const double coef = spec.eta * epochs;
-  // |a_j| at any step ≤ max|G₀| + η (Σ of the |d| presented so far) max|K| + |b0_j| + η Σ|db| so far.
+  // With decay (DecayTerms): A = γ^S G₀ + η (T' diag(c)) Kᵀ + b instead of G₀ + E η T'Kᵀ + b.
+  std::shared_ptr<const DecayTerms> dt;
+  if (spec.weight_decay != 0.0) dt = g.decay_terms(spec.rule, spec.weight_decay, online ? P : epochs * P);
+  const double g0_scale = dt ? dt->gamma_steps : 1.0;
+  const double dk_scale = dt ? spec.eta : coef;
+  const Eigen::MatrixXd& DK = dt ? dt->DcK : lt.DK;
+  // |a_j| at any step ≤ max|G₀| + η (Σ of the |d| presented so far) max|K| + |b0_j| + η Σ|db| so far
+  // (with decay too: 0 < γ ≤ 1 only shrinks the terms).
   const double bound = g.g0_max + std::abs(coef) * lt.d_abs_max * g.k_max +
                        (g.b0.size() ? g.b0.cwiseAbs().maxCoeff() : 0.0) +
                        (spec.learn_bias ? std::abs(coef) * lt.d_abs_max : 0.0);
@@ -478,7 +485,8 @@ bool train_closed_form(const TrainSpec& spec, const GramData& g, uint64_t shuffl
     const int n = std::min(kColumns, P - p0);
     auto A = w.A.leftCols(n);
     auto H = w.H.leftCols(n);
-    A = (g.G0.middleCols(p0, n) + coef * lt.DK.middleCols(p0, n)).colwise() + b;
+    if (dt) A = (g0_scale * g.G0.middleCols(p0, n) + dk_scale * DK.middleCols(p0, n)).colwise() + b;
+    else A = (g.G0.middleCols(p0, n) + coef * lt.DK.middleCols(p0, n)).colwise() + b;
     spec.act.apply(A, H);
     curve.segment(p0, n) = (H - g.T.middleCols(p0, n)).cwiseAbs().colwise().mean().transpose();
   }
@@ -486,8 +494,13 @@ bool train_closed_form(const TrainSpec& spec, const GramData& g, uint64_t shuffl
   r.curve = std::move(curve);
   r.b = std::move(b);
   if (final_weights) {
-    r.W = g.W0;
-    r.W.noalias() += coef * (g.u_matrix(spec.rule) * lt.D.transpose());
+    if (dt) {
+      r.W = g0_scale * g.W0;
+      r.W.noalias() += spec.eta * (g.u_matrix(spec.rule) * (lt.D * dt->c.asDiagonal()).transpose());
+    } else {
+      r.W = g.W0;
+      r.W.noalias() += coef * (g.u_matrix(spec.rule) * lt.D.transpose());
+    }
   }
   std::vector<int> order(P);
   std::iota(order.begin(), order.end(), 0);
@@ -524,9 +537,55 @@ const LinearTerms& GramData::linear_terms(Rule rule) const {
   return linear->terms[i];
 }
 
+std::shared_ptr<const DecayTerms> GramData::decay_terms(Rule rule, double omega, int steps) const {
+  if (rule != Rule::hebb && rule != Rule::cov)
+    throw std::invalid_argument("GramData::decay_terms: only hebb and cov have output-free updates");
+  if (!(omega > 0.0 && omega < 1.0) || steps < 0)
+    throw std::invalid_argument("GramData::decay_terms: needs a weight decay in (0, 1) and steps >= 0");
+  std::shared_ptr<DecayTerms> t;
+  {
+    std::lock_guard<std::mutex> lock(linear->decay_mutex);
+    for (const auto& e : linear->decay)
+      if (e->rule == rule && e->omega == omega && e->steps == steps) t = e;
+    const size_t bytes = sizeof(double) * static_cast<size_t>(n_out) * static_cast<size_t>(P);
+    if (!t) {
+      t = std::make_shared<DecayTerms>();
+      t->rule = rule;
+      t->omega = omega;
+      t->steps = steps;
+      if (linear->decay_bytes + bytes <= linear->decay_cap_bytes) {
+        linear->decay.push_back(t);
+        linear->decay_bytes += bytes;
+      }
+    }
+  }
+  std::call_once(t->once, [&] {
+    SingleThreaded single;
+    const LinearTerms& lt = linear_terms(rule);
+    const double gamma = 1.0 - omega;
+    // Step s presents pattern s mod P (sequence order every epoch); its weight in W is γ^{S−1−s}.
+    t->c = Eigen::VectorXd::Zero(P);
+    double w = 1.0;
+    for (int s = steps - 1; s >= 0; --s) {
+      t->c[s % P] += w;
+      w *= gamma;
+    }
+    t->gamma_steps = w;
+    const Eigen::MatrixXd Dc = lt.D * t->c.asDiagonal();
+    if (P > 2 * n_in) {  // as in linear_terms
+      const Eigen::MatrixXd DU = Dc * u_matrix(rule).transpose();
+      t->DcK.noalias() = DU * x_tilde();
+    } else {
+      t->DcK.noalias() = Dc * kt_matrix(rule);
+    }
+  });
+  return t;
+}
+
 bool gram_closed_form(const TrainSpec& spec) {
-  return (spec.rule == Rule::hebb || spec.rule == Rule::cov) && spec.weight_decay == 0.0 && !spec.error_matrix &&
-         gram_supports(spec);
+  const bool fixed_order = spec.protocol == Protocol::online || !spec.reshuffle;
+  const bool decay_ok = spec.weight_decay == 0.0 || (spec.weight_decay > 0.0 && spec.weight_decay < 1.0 && fixed_order);
+  return (spec.rule == Rule::hebb || spec.rule == Rule::cov) && decay_ok && !spec.error_matrix && gram_supports(spec);
 }
 
 std::shared_ptr<const GramData> prepare_gram(const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,

@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "core/training_run.hpp"
 #include "core/rules.hpp"
@@ -48,9 +49,29 @@ struct LinearTerms {
   Eigen::VectorXd d_abs, db;
   double d_abs_max = 0.0;
 };
+// hebb and cov with weight decay ω (0 < ω < 1) in a fixed order (online, or multi-epoch without
+// reshuffling): every step is W ← γW + η ũ dᵀ with γ = 1 − ω and d independent of the outputs, so
+// after S steps W = γ^S W₀ + η Σ_s γ^{S−1−s} ũ_s d_sᵀ and the final pre-activations are
+// γ^S G₀ + η (T' diag(c)) Kᵀ + b, with c_p the sum of γ^{S−1−s} over the steps s that present pattern p.
+// `DcK` = (T' diag(c)) Kᵀ: one product per repetition, rule, ω and step count, shared by every η.
+struct DecayTerms {
+  Rule rule = Rule::hebb;
+  double omega = 0.0;
+  int steps = 0;
+  Eigen::VectorXd c;     // P
+  Eigen::MatrixXd DcK;   // n_out × P
+  double gamma_steps = 1.0;  // γ^S, as S multiplications
+  std::once_flag once;
+};
 struct LinearCache {
   std::once_flag once[2];
   LinearTerms terms[2];
+  // The DecayTerms asked for so far, up to decay_cap_bytes of DcK per repetition (then each run computes
+  // its own, uncached: a sweep with many ω and large targets keeps a bounded cache).
+  std::mutex decay_mutex;
+  std::vector<std::shared_ptr<DecayTerms>> decay;
+  size_t decay_bytes = 0;
+  size_t decay_cap_bytes = size_t{32} << 20;
 };
 
 // One repetition's data, initial weights and the products every run of it needs. Immutable once
@@ -81,6 +102,9 @@ struct GramData {
   }
   // The linear terms of hebb or cov (see LinearTerms), computed by the first run that asks.
   const LinearTerms& linear_terms(Rule rule) const;
+  // The decay terms of hebb or cov for ω in (0, 1) and `steps` presentations in sequence order (see
+  // DecayTerms), computed by the first run that asks (cached while the cache has room).
+  std::shared_ptr<const DecayTerms> decay_terms(Rule rule, double omega, int steps) const;
 
   std::shared_ptr<LinearCache> linear = std::make_shared<LinearCache>();
 };
@@ -97,7 +121,9 @@ std::shared_ptr<const GramData> prepare_gram(const Eigen::MatrixXd& X, const Eig
 bool gram_supports(const TrainSpec& spec);
 
 // True when train_gram(spec, …, final_weights) computes the run in closed form from the linear terms:
-// hebb or cov, no weight decay, no error matrix (the sweeper's grid points). O(P n_out) per run.
+// hebb or cov, no error matrix (the sweeper's grid points), and no weight decay or a decay in (0, 1) with
+// the patterns in a fixed order (online, or multi-epoch without reshuffling; DecayTerms). O(P n_out) per
+// run once its terms exist.
 bool gram_closed_form(const TrainSpec& spec);
 
 // One run on the Gram engine; the same result as train_direct(spec, g.X, g.T, g.W0, g.b0,

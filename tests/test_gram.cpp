@@ -168,11 +168,16 @@ TEST_CASE("gram equals direct without an error matrix: closed form and partial s
   spec.rule = Rule::hebb;
   CHECK(gram_closed_form(spec));
   spec.weight_decay = 0.01;
+  CHECK(gram_closed_form(spec));  // online: a fixed order
+  spec.protocol = Protocol::multi_epoch;
+  CHECK(gram_closed_form(spec));
+  spec.reshuffle = true;  // the decay weights follow the order: the steps
   CHECK_FALSE(gram_closed_form(spec));
   spec.weight_decay = 0.0;
+  CHECK(gram_closed_form(spec));
   spec.error_matrix = true;
   CHECK_FALSE(gram_closed_form(spec));
-  CHECK(closed > 100);
+  CHECK(closed > 150);
   std::printf("gram vs direct without error matrix, %d runs (%d closed form): max rel diff curve %.2e last-N %.2e "
               "W %.2e b %.2e\n",
               w.runs, closed, w.curve, w.last_n, w.W, w.b);
@@ -201,6 +206,57 @@ TEST_CASE("gram closed form with P > 2 n_in: the linear terms through the inputs
   }
   std::printf("gram closed form, P = 40 > 2 n_in = 18, %d runs: max rel diff curve %.2e W %.2e b %.2e\n", w.runs,
               w.curve, w.W, w.b);
+}
+
+// hebb and cov with weight decay in a fixed order: one (T' diag(c)) Kᵀ per repetition, rule, ω and step
+// count, shared by every η; the same runs as direct, cached or not (the cache's cap reached), through the
+// inputs when P > 2 n_in, and c, γ^S as the steps' own products.
+TEST_CASE("gram closed form with weight decay: the decay terms shared across learning rates") {
+  Worst w;
+  for (const auto& [n_in, P] : {std::pair{23, 17}, std::pair{9, 40}}) {
+    const Data d = make_data(n_in, 5, P, 21);
+    for (Centering cen : {Centering::none, Centering::dataset}) {
+      const auto g = prepare_gram(d.X, d.T, d.W0, d.b0, cen);
+      const auto uncached = prepare_gram(d.X, d.T, d.W0, d.b0, cen);
+      uncached->linear->decay_cap_bytes = 0;
+      for (Rule rule : {Rule::hebb, Rule::cov})
+        for (int ak : {static_cast<int>(ActivationKind::linear), static_cast<int>(ActivationKind::sigmoid)})
+          for (double decay : {0.001, 0.1, 0.6})
+            for (int proto = 0; proto < 2; ++proto)
+              for (double eta : {0.01, 0.05, 0.2}) {
+                const TrainSpec spec = grid_spec(rule, ak, cen, decay, proto, true, eta, false);
+                CAPTURE(n_in);
+                CAPTURE(rule_name(rule));
+                CAPTURE(centering_name(cen));
+                CAPTURE(decay);
+                CAPTURE(proto);
+                CAPTURE(eta);
+                REQUIRE(gram_closed_form(spec));
+                compare(spec, d, *g, w);
+                const RunResult a = train_gram(spec, *g, 1), b = train_gram(spec, *uncached, 1);
+                CHECK((a.curve.array() == b.curve.array()).all());
+                CHECK((a.W.array() == b.W.array()).all());
+              }
+      // 2 rules × 3 ω × 2 step counts (online P, multi-epoch 8 P), each computed once for its three η.
+      CHECK(g->linear->decay.size() == 12);
+      CHECK(uncached->linear->decay.empty());
+      const auto t = g->decay_terms(Rule::cov, 0.1, 8 * P);
+      CHECK(t == g->decay_terms(Rule::cov, 0.1, 8 * P));  // the cached one
+      // c_p = Σ_e γ^{(7−e)P + P−1−p}, γ^S = γ^{8P}.
+      for (int p = 0; p < P; ++p) {
+        double c = 0.0;
+        for (int e = 0; e < 8; ++e) c += std::pow(0.9, (7 - e) * P + P - 1 - p);
+        CHECK(t->c[p] == doctest::Approx(c).epsilon(1e-13));
+      }
+      CHECK(t->gamma_steps == doctest::Approx(std::pow(0.9, 8 * P)).epsilon(1e-12));
+    }
+  }
+  CHECK_THROWS_AS(prepare_gram(Eigen::MatrixXd::Ones(3, 4), Eigen::MatrixXd::Ones(2, 4), Eigen::MatrixXd::Zero(3, 2),
+                               Eigen::VectorXd::Zero(2), Centering::none)
+                      ->decay_terms(Rule::hd, 0.1, 4),
+                  std::invalid_argument);
+  std::printf("gram closed form with weight decay, %d runs: max rel diff curve %.2e last-N %.2e W %.2e b %.2e\n",
+              w.runs, w.curve, w.last_n, w.W, w.b);
 }
 
 TEST_CASE("gram closed form: a learning rate beyond its divergence bound takes the steps, as direct does") {
