@@ -514,6 +514,23 @@ bool train_closed_form(const TrainSpec& spec, const GramData& g, uint64_t shuffl
 
 }  // namespace
 
+namespace {
+
+// D Kᵀ (D n_out × P) with Kᵀ = Uᵀ X̃ of `rule`: as (D Uᵀ) X̃ when that is cheaper (2 n_out n_in P against
+// n_out P² multiply-adds: P > 2 n_in).
+Eigen::MatrixXd times_kt(const GramData& g, const Eigen::MatrixXd& D, Rule rule) {
+  Eigen::MatrixXd DK;
+  if (g.P > 2 * g.n_in) {
+    const Eigen::MatrixXd DU = D * g.u_matrix(rule).transpose();
+    DK.noalias() = DU * g.x_tilde();
+  } else {
+    DK.noalias() = D * g.kt_matrix(rule);
+  }
+  return DK;
+}
+
+}  // namespace
+
 const LinearTerms& GramData::linear_terms(Rule rule) const {
   if (rule != Rule::hebb && rule != Rule::cov)
     throw std::invalid_argument("GramData::linear_terms: only hebb and cov have output-free updates");
@@ -522,14 +539,7 @@ const LinearTerms& GramData::linear_terms(Rule rule) const {
     SingleThreaded single;
     LinearTerms& lt = linear->terms[i];
     lt.D = rule == Rule::hebb ? T : Eigen::MatrixXd(T.colwise() - means.t);
-    // T'Kᵀ with Kᵀ = Uᵀ X̃: as (T'Uᵀ) X̃ when that is cheaper (2 n_out n_in P against n_out P²
-    // multiply-adds: P > 2 n_in).
-    if (P > 2 * n_in) {
-      const Eigen::MatrixXd DU = lt.D * u_matrix(rule).transpose();
-      lt.DK.noalias() = DU * x_tilde();
-    } else {
-      lt.DK.noalias() = lt.D * kt_matrix(rule);
-    }
+    lt.DK = times_kt(*this, lt.D, rule);
     lt.d_abs = lt.D.cwiseAbs().rowwise().sum();
     lt.db = lt.D.rowwise().sum();
     lt.d_abs_max = lt.d_abs.size() ? lt.d_abs.maxCoeff() : 0.0;
@@ -571,13 +581,7 @@ std::shared_ptr<const DecayTerms> GramData::decay_terms(Rule rule, double omega,
       w *= gamma;
     }
     t->gamma_steps = w;
-    const Eigen::MatrixXd Dc = lt.D * t->c.asDiagonal();
-    if (P > 2 * n_in) {  // as in linear_terms
-      const Eigen::MatrixXd DU = Dc * u_matrix(rule).transpose();
-      t->DcK.noalias() = DU * x_tilde();
-    } else {
-      t->DcK.noalias() = Dc * kt_matrix(rule);
-    }
+    t->DcK = times_kt(*this, lt.D * t->c.asDiagonal(), rule);
   });
   return t;
 }
