@@ -485,8 +485,7 @@ bool train_closed_form(const TrainSpec& spec, const GramData& g, uint64_t shuffl
     const int n = std::min(kColumns, P - p0);
     auto A = w.A.leftCols(n);
     auto H = w.H.leftCols(n);
-    if (dt) A = (g0_scale * g.G0.middleCols(p0, n) + dk_scale * DK.middleCols(p0, n)).colwise() + b;
-    else A = (g.G0.middleCols(p0, n) + coef * lt.DK.middleCols(p0, n)).colwise() + b;
+    A = (g0_scale * g.G0.middleCols(p0, n) + dk_scale * DK.middleCols(p0, n)).colwise() + b;  // 1·G₀ is exact
     spec.act.apply(A, H);
     curve.segment(p0, n) = (H - g.T.middleCols(p0, n)).cwiseAbs().colwise().mean().transpose();
   }
@@ -494,13 +493,9 @@ bool train_closed_form(const TrainSpec& spec, const GramData& g, uint64_t shuffl
   r.curve = std::move(curve);
   r.b = std::move(b);
   if (final_weights) {
-    if (dt) {
-      r.W = g0_scale * g.W0;
-      r.W.noalias() += spec.eta * (g.u_matrix(spec.rule) * (lt.D * dt->c.asDiagonal()).transpose());
-    } else {
-      r.W = g.W0;
-      r.W.noalias() += coef * (g.u_matrix(spec.rule) * lt.D.transpose());
-    }
+    r.W = g0_scale * g.W0;
+    if (dt) r.W.noalias() += dk_scale * (g.u_matrix(spec.rule) * (lt.D * dt->c.asDiagonal()).transpose());
+    else r.W.noalias() += dk_scale * (g.u_matrix(spec.rule) * lt.D.transpose());
   }
   std::vector<int> order(P);
   std::iota(order.begin(), order.end(), 0);
